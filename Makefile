@@ -1,0 +1,148 @@
+# clawgate - privilege-separated gateway for AI agents.
+# GNU make.  `make` builds, `make check` tests, `make run` starts a local
+# suite, `make fuzz` fuzzes for longer, `make bench` measures.
+
+CC		?= cc
+FUZZCC		?= clang
+PKGS		 = libevent libsodium libcjson lmdb libcap libseccomp
+RUNDIR		?= $(CURDIR)/run
+PORT		?= 18789
+PREFIX		?= /usr/local
+FUZZTIME	?= 20
+FUZZSMOKE	?= 15
+
+ifeq ($(SANITIZE),1)
+BUILD		?= build-san
+SANFLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=undefined -DCLAWGATE_SANITIZE
+else
+BUILD		?= build
+SANFLAGS	 =
+endif
+ifeq ($(TESTHOOKS),1)
+BUILD		:= $(BUILD)-test
+SANFLAGS	+= -DCLAWGATE_TEST_HOOKS
+endif
+
+PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS		?= -O2 -g
+CFLAGS		+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+		   -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+		   -Wpointer-arith -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
+		   -fPIE -Icommon $(PKG_CFLAGS) $(SANFLAGS)
+LDFLAGS		+= -pie -Wl,-z,relro,-z,now $(SANFLAGS)
+
+COMMON_SRCS	 = $(wildcard common/*.c)
+COMMON_OBJS	 = $(COMMON_SRCS:%.c=$(BUILD)/%.o)
+PROGS		 = gatewayd authd secretd agentd execd clawctl
+gatewayd_DIR	 = gatewayd
+authd_DIR	 = authd
+secretd_DIR	 = secretd
+agentd_DIR	 = agentd
+execd_DIR	 = execd
+clawctl_DIR	 = ctl
+
+BINS		 = $(PROGS:%=$(BUILD)/bin/%)
+
+.PHONY: all deps check check-unit check-integration check-fuzz fuzz run \
+	users install bench clean lint
+
+all: $(BINS) $(BUILD)/tests/evilfront
+
+$(BUILD)/%.o: %.c $(wildcard common/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libcommon.a: $(COMMON_OBJS)
+	ar rcs $@ $^
+
+define prog_rule
+$(BUILD)/bin/$(1): $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard $$($(1)_DIR)/*.c)) $(BUILD)/libcommon.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+endef
+$(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
+
+# a stand-in for a compromised front, used by the integration tests
+$(BUILD)/tests/evilfront: $(BUILD)/tests/integration/evilfront.o $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# ---- dependencies (Debian 12) ----
+deps:
+	@sh etc/deps.sh
+
+# ---- tests ----
+UNIT_TESTS	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcommon.a $(PKG_LIBS) -lcmocka
+
+check: deps
+	$(MAKE) check-unit
+	$(MAKE) check-integration
+	$(MAKE) check-fuzz
+
+check-unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+check-integration: all
+	$(MAKE) TESTHOOKS=1 all
+	sh tests/integration/run.sh $(BUILD) $(BUILD)-test
+
+# ---- fuzzing (libFuzzer) ----
+FUZZ_TARGETS	 = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CFLAGS	 = -std=c11 -D_GNU_SOURCE -g -O1 -Icommon $(PKG_CFLAGS) \
+		   -fsanitize=fuzzer,address,undefined
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(wildcard common/*.h)
+	@mkdir -p build-fuzz
+	$(FUZZCC) $(FUZZ_CFLAGS) -o $@ $< $(COMMON_SRCS) $(PKG_LIBS)
+
+check-fuzz: $(FUZZ_TARGETS)
+	@set -e; for f in $(FUZZ_TARGETS); do \
+	    n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
+	    echo "== $$n ($(FUZZSMOKE) s)"; \
+	    $$f -max_total_time=$(FUZZSMOKE) -print_final_stats=0 \
+	        build-fuzz/corpus-$$n tests/fuzz/seeds/$$n 2>&1 | tail -n 2; \
+	done
+
+fuzz: $(FUZZ_TARGETS)
+	@set -e; for f in $(FUZZ_TARGETS); do \
+	    n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
+	    $$f -max_total_time=$(FUZZTIME) build-fuzz/corpus-$$n \
+	        tests/fuzz/seeds/$$n; \
+	done
+
+# ---- running ----
+users:
+	@sh etc/mkusers.sh
+
+run: deps all users
+	@sh etc/run.sh $(BUILD)/bin "$(RUNDIR)" "$(PORT)"
+
+install: all users
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/libexec/clawgate \
+	    $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man5 \
+	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)/etc/clawgate
+	install -m 0755 $(BUILD)/bin/gatewayd $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0755 $(BUILD)/bin/clawctl $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(BUILD)/bin/authd $(BUILD)/bin/secretd \
+	    $(BUILD)/bin/agentd $(BUILD)/bin/execd \
+	    $(DESTDIR)$(PREFIX)/libexec/clawgate/
+	install -m 0644 man/clawgate.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 man/gatewayd.8 man/clawctl.8 \
+	    $(DESTDIR)$(PREFIX)/share/man/man8/
+	[ -f $(DESTDIR)/etc/clawgate/clawgate.conf ] || \
+	    install -m 0644 etc/clawgate.conf $(DESTDIR)/etc/clawgate/
+
+bench: all users
+	sh bench/startup.sh $(BUILD)/bin
+
+lint:
+	mandoc -Tlint -W warning man/*.[1-9]
+
+clean:
+	rm -rf build build-san build-test build-san-test build-fuzz

@@ -1,0 +1,98 @@
+/*
+ * msgtypes.h - every internal message type of clawgate, the directed
+ * edges that may carry it, whether a descriptor travels with it, and its
+ * payload (all processes).
+ *
+ * A receiver checks each message with msg_check() against the edge it
+ * arrived on (the sender is the edge, never a header field).  Payloads are
+ * codec.h fields, listed here in order.
+ */
+#ifndef CLAWGATE_MSGTYPES_H
+#define CLAWGATE_MSGTYPES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CTL_PROTO_VERSION	1	/* in peerid of every control message */
+
+enum imsg_type {
+	IMSG_NONE = 0,
+
+	/* parent -> child (any), setup phase:  u32 n, n x (str key, str val) */
+	IMSG_SETUP_CONFIG,
+	/* parent -> authd, agentd, execd:  bytes key[32], bytes bootid[16] */
+	IMSG_SETUP_KEY,
+	/* parent -> child, fd:  u8 peer role, u32 generation.  Also sent after
+	 * setup when a peer is restarted and the edge is rewired. */
+	IMSG_SETUP_PEER,
+	/* parent -> front, fd:  u8 kind (LISTENER_*), str name */
+	IMSG_SETUP_LISTENER,
+	/* parent -> child:  (empty) end of setup, drop privileges now */
+	IMSG_SETUP_DONE,
+	/* child -> parent:  (empty) privileges dropped, filter loaded */
+	IMSG_READY,
+	/* child -> parent:  u8 level, str line */
+	IMSG_LOG,
+	/* child -> parent:  str action, str principal, str object, str outcome,
+	 * str detail */
+	IMSG_AUDIT,
+	/* child -> parent:  u8 peer role, str reason.  The child closed its
+	 * edge to that peer because the peer broke the protocol. */
+	IMSG_VIOLATION,
+	/* parent -> front:  u8 n, n x (u8 role, u8 state) */
+	IMSG_PROC_STATE,
+	/* front -> parent:  u64 conn, bytes capability */
+	IMSG_STATUS_REQ,
+	/* parent -> front:  u64 conn, u8 ok, str json */
+	IMSG_STATUS_RES,
+	/* parent -> child:  same payload as SETUP_CONFIG, after SIGHUP */
+	IMSG_CONFIG_UPDATE,
+
+	/* front -> authd, fd (the accepted control connection):  u64 conn */
+	IMSG_CTL_AUTH,
+	/* authd -> front:  u64 conn, u8 ok, u32 uid, bytes capability,
+	 * str reason */
+	IMSG_CTL_AUTH_RES,
+
+	/* front -> agentd:  u64 req, bytes capability, str method */
+	IMSG_AGENT_CALL,
+	/* agentd -> front:  u64 req, u8 ok, str json */
+	IMSG_AGENT_RESULT,
+
+	/* clawctl -> front:  raw JSON request (not codec) */
+	IMSG_CTL_REQUEST,
+	/* front -> clawctl:  raw JSON reply (not codec) */
+	IMSG_CTL_REPLY,
+
+	IMSG_MAX
+};
+
+enum listener_kind {
+	LISTENER_HTTP = 1,
+	LISTENER_CONTROL = 2,
+};
+
+#define FD_NONE		0
+#define FD_REQUIRED	1
+
+struct msgdef {
+	const char	*name;
+	uint64_t	 edges;		/* bit (from * 8 + to) */
+	int		 fd;		/* FD_NONE or FD_REQUIRED */
+	size_t		 maxlen;	/* payload bound */
+};
+
+const struct msgdef *msg_def(uint32_t type);
+const char	*msg_name(uint32_t type);
+/*
+ * 0 if `type' may arrive from role `from' at role `to' with (has_fd) or
+ * without a descriptor and a payload of `len' bytes; otherwise -1 with a
+ * static reason in *why.
+ */
+int		 msg_check(uint32_t type, int from, int to, int has_fd,
+		    size_t len, const char **why);
+
+/* 1 if some message type from `from' to `to' carries a descriptor */
+int		 msg_edge_carries_fd(int from, int to);
+
+#endif
