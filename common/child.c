@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "child.h"
@@ -98,6 +99,8 @@ child_setup(struct child *c, int role)
 	setup_ib_live = 1;
 	log_setsink(sink);
 	signal(SIGPIPE, SIG_IGN);
+	/* load the time zone now: after chroot and seccomp it cannot be */
+	tzset();
 
 	while (!done) {
 		r = imsg_recv_wait(&setup_ib, &imsg, CHILD_SETUP_TIMEOUT_MS);
@@ -298,7 +301,8 @@ child_run(struct child *c)
 	}
 	if (imsgev_compose(c->parent, IMSG_READY, 0, -1, NULL, 0) == -1)
 		fatal("READY");
-	log_info("ready (uid %u)", (unsigned)getuid());
+	log_info("ready as %s", kv_get(&c->config, "user") ?
+	    kv_get(&c->config, "user") : "?");
 	/* messages that arrived along with the setup */
 	while ((r = imsg_get(&c->parent->ibuf, &imsg)) == 1) {
 		parent_msg(c->parent, &imsg);

@@ -67,6 +67,15 @@ enum imsg_type {
 	IMSG_MAX
 };
 
+/* process states carried by IMSG_PROC_STATE */
+enum proc_state {
+	PS_STOPPED = 0,
+	PS_STARTING,
+	PS_RUNNING,
+	PS_RESTARTING,
+	PS_THROTTLED,
+};
+
 enum listener_kind {
 	LISTENER_HTTP = 1,
 	LISTENER_CONTROL = 2,

@@ -1,0 +1,137 @@
+/*
+ * agentd.c - agentd (trust zone "agentd": uid _clawagent, no capabilities,
+ * chrooted to its state directory).  The agent core comes later; for now
+ * it keeps its LMDB environment and verifies the capabilities that front
+ * forwards with each call (a verifier of invariant 3).
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <cJSON.h>
+
+#include "agentd.h"
+#include "capability.h"
+#include "log.h"
+#include "msgtypes.h"
+#include "state.h"
+
+static struct child	 agentd;
+
+static void
+result(struct imsgev *iev, uint64_t req, int ok, const char *json)
+{
+	struct cbuf	 cb;
+
+	cb_init(&cb);
+	cb_put_u64(&cb, req);
+	cb_put_u8(&cb, (uint8_t)ok);
+	cb_put_str(&cb, json);
+	if (imsgev_compose_cb(iev, IMSG_AGENT_RESULT, 0, -1, &cb) == -1)
+		log_warn("AGENT_RESULT");
+	cb_free(&cb);
+}
+
+static void
+whoami(struct imsgev *iev, uint64_t req, const struct capability *cap)
+{
+	cJSON	*o;
+	char	*s;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		fatalx("out of memory");
+	cJSON_AddBoolToObject(o, "ok", 1);
+	cJSON_AddStringToObject(o, "principal", cap->principal);
+	cJSON_AddStringToObject(o, "role", cap->role);
+	cJSON_AddStringToObject(o, "scopes", cap->scopes);
+	cJSON_AddStringToObject(o, "connector", cap->connector);
+	cJSON_AddNumberToObject(o, "expires", (double)cap->expires);
+	cJSON_AddStringToObject(o, "verified_by", "agentd");
+	if ((s = cJSON_PrintUnformatted(o)) == NULL)
+		fatalx("out of memory");
+	cJSON_Delete(o);
+	result(iev, req, 1, s);
+	cJSON_free(s);
+}
+
+static void
+agent_call(struct imsgev *iev, struct imsg *imsg)
+{
+	struct cbuf		 cb;
+	struct capability	 cap;
+	const uint8_t		*cp;
+	size_t			 clen;
+	uint64_t		 req;
+	char			 method[128];
+	int			 r;
+
+	cb_view(&cb, imsg->data, imsg->datalen);
+	cb_get_u64(&cb, &req);
+	cb_get_bytes(&cb, &cp, &clen, CAP_MAXLEN);
+	cb_get_str(&cb, method, sizeof(method));
+	if (cb_get_end(&cb) == -1) {
+		imsgev_violation(iev, "malformed AGENT_CALL");
+		return;
+	}
+	/* the capability is bound to front's connection id, sent as req */
+	r = cap_verify(&self->key, cp, clen, (uint64_t)time(NULL), req, &cap);
+	if (r == CAP_ERR_EXPIRED) {
+		result(iev, req, 0, "{\"ok\":false,\"error\":"
+		    "\"capability expired\"}");
+		return;
+	}
+	if (r != CAP_OK) {
+		/* forged, tampered or from another boot: front is lying */
+		log_warnx("AGENT_CALL %s: %s", method, cap_strerror(r));
+		child_audit("agent-call", "front", method, "refused",
+		    cap_strerror(r));
+		imsgev_violation(iev, cap_strerror(r));
+		return;
+	}
+	if (strcmp(method, "whoami") == 0)
+		whoami(iev, req, &cap);
+	else
+		result(iev, req, 0, "{\"ok\":false,\"error\":"
+		    "\"unknown method\"}");
+}
+
+static void
+peer_msg(struct imsgev *iev, struct imsg *imsg)
+{
+	switch (imsg->hdr.type) {
+	case IMSG_AGENT_CALL:
+		agent_call(iev, imsg);
+		break;
+	default:
+		imsgev_violation(iev, "unexpected message");
+	}
+}
+
+int
+main(void)
+{
+	char		 path[PATH_MAX];
+	const char	*root, *db;
+	MDB_env		*st;
+
+	log_init("agentd", 1, LOG_LVL_INFO);
+	child_setup(&agentd, ROLE_AGENTD);
+	if (!agentd.have_key)
+		fatalx("no capability key from the parent");
+	root = kv_get(&agentd.config, "chroot");
+	db = kv_get(&agentd.config, "db");
+	if (root == NULL || db == NULL ||
+	    (size_t)snprintf(path, sizeof(path), "%s%s", root, db) >=
+	    sizeof(path))
+		fatalx("no state directory in the configuration");
+	st = state_open(path, 64 * 1024 * 1024);
+	log_debug("start %llu", (unsigned long long)state_count_start(st));
+	if ((agentd.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	child_drop(&agentd, NULL, 0, 1, 1);
+	agentd_seccomp();
+	child_test_hooks();
+	agentd.hooks.peer_msg = peer_msg;
+	child_run(&agentd);
+}

@@ -1,0 +1,56 @@
+/*
+ * authd.c - main of authd (trust zone "authd"): setup from the parent,
+ * its LMDB environment, privilege drop into its state directory, seccomp,
+ * then serve front's authentication requests.
+ */
+#include <limits.h>
+#include <stdio.h>
+
+#include "authd.h"
+#include "log.h"
+#include "msgtypes.h"
+#include "state.h"
+
+static struct child	 authd;
+
+static void
+peer_msg(struct imsgev *iev, struct imsg *imsg)
+{
+	switch (imsg->hdr.type) {
+	case IMSG_CTL_AUTH:
+		control_auth(iev, imsg);
+		break;
+	default:
+		imsgev_violation(iev, "unexpected message");
+	}
+}
+
+int
+main(void)
+{
+	char		 path[PATH_MAX];
+	const char	*root, *db;
+	MDB_env		*st;
+
+	log_init("authd", 1, LOG_LVL_INFO);
+	child_setup(&authd, ROLE_AUTHD);
+	if (!authd.have_key)
+		fatalx("no capability key from the parent");
+	root = kv_get(&authd.config, "chroot");
+	db = kv_get(&authd.config, "db");
+	if (root == NULL || db == NULL ||
+	    (size_t)snprintf(path, sizeof(path), "%s%s", root, db) >=
+	    sizeof(path))
+		fatalx("no state directory in the configuration");
+	st = state_open(path, 16 * 1024 * 1024);
+	log_debug("start %llu", (unsigned long long)state_count_start(st));
+	control_config(&authd.config);
+	if ((authd.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	child_drop(&authd, NULL, 0, 1, 1);
+	authd_seccomp();
+	child_test_hooks();
+	authd.hooks.peer_msg = peer_msg;
+	authd.hooks.config_update = control_config;
+	child_run(&authd);
+}

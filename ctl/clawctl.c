@@ -1,0 +1,252 @@
+/*
+ * clawctl.c - the administration CLI (runs as the operator, outside every
+ * trust zone).  Speaks imsg framing with JSON payloads on the control
+ * socket; front passes the connection to authd, which admits root and
+ * members of the admin group only.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "imsg.h"
+#include "msgtypes.h"
+
+#define CTL_DEFAULT_SOCKET	"/run/clawgate/clawctl.sock"
+#define CTL_TIMEOUT_MS		10000
+
+static void __attribute__((noreturn))
+usage(int code)
+{
+	fprintf(code ? stderr : stdout,
+	    "usage: clawctl [-h] [-s socket] command [--json]\n"
+	    "commands:\n"
+	    "  status [--json]   one row per process: role, pid, user, uid,\n"
+	    "                    capabilities, no_new_privs, seccomp, uptime,\n"
+	    "                    restarts, state\n"
+	    "  whoami [--json]   the capability minted for this connection\n"
+	    "the socket defaults to $CLAWCTL_SOCKET, then %s\n",
+	    CTL_DEFAULT_SOCKET);
+	exit(code);
+}
+
+static int
+ctl_connect(const char *path)
+{
+	struct sockaddr_un	 sun;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "clawctl: socket path too long\n");
+		exit(1);
+	}
+	memcpy(sun.sun_path, path, strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		fprintf(stderr, "clawctl: socket: %s\n", strerror(errno));
+		exit(1);
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		fprintf(stderr, "clawctl: cannot connect to %s: %s%s\n", path,
+		    strerror(errno), errno == EACCES ? " (the control socket "
+		    "admits root and the admin group only)" :
+		    errno == ENOENT || errno == ECONNREFUSED ?
+		    " (is gatewayd running?)" : "");
+		exit(1);
+	}
+	return fd;
+}
+
+static cJSON *
+request(const char *path, const char *cmd)
+{
+	struct imsgbuf	 ib;
+	struct imsg	 imsg;
+	cJSON		*req, *res;
+	char		*s;
+	int		 fd, r;
+
+	fd = ctl_connect(path);
+	if (imsgbuf_init(&ib, fd, 65536, 0) == -1)
+		exit(1);
+	if ((req = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(req, "cmd", cmd) == NULL ||
+	    (s = cJSON_PrintUnformatted(req)) == NULL)
+		exit(1);
+	cJSON_Delete(req);
+	if (imsg_compose(&ib, IMSG_CTL_REQUEST, CTL_PROTO_VERSION, -1, s,
+	    strlen(s)) == -1 || imsgbuf_flush(&ib, CTL_TIMEOUT_MS) == -1) {
+		fprintf(stderr, "clawctl: send: %s\n", strerror(errno));
+		exit(1);
+	}
+	cJSON_free(s);
+	r = imsg_recv_wait(&ib, &imsg, CTL_TIMEOUT_MS);
+	if (r != 1) {
+		fprintf(stderr, "clawctl: %s\n", r == 0 ?
+		    "gatewayd closed the connection without an answer" :
+		    strerror(errno));
+		exit(1);
+	}
+	if (imsg.hdr.type != IMSG_CTL_REPLY ||
+	    imsg.hdr.peerid != CTL_PROTO_VERSION) {
+		fprintf(stderr, "clawctl: unexpected reply (protocol version "
+		    "%u, ours %u)\n", imsg.hdr.peerid, CTL_PROTO_VERSION);
+		exit(1);
+	}
+	res = cJSON_ParseWithLength((const char *)imsg.data, imsg.datalen);
+	imsg_free(&imsg);
+	imsgbuf_clear(&ib);
+	close(fd);
+	if (res == NULL) {
+		fprintf(stderr, "clawctl: malformed reply\n");
+		exit(1);
+	}
+	return res;
+}
+
+static const char *
+jstr(const cJSON *o, const char *k)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : "-";
+}
+
+static void
+jnum(const cJSON *o, const char *k, char *buf, size_t sz)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	if (cJSON_IsNumber(v))
+		snprintf(buf, sz, "%.0f", v->valuedouble);
+	else
+		snprintf(buf, sz, "-");
+}
+
+static void
+fmt_uptime(const cJSON *o, char *buf, size_t sz)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, "uptime");
+	long		 s;
+
+	if (!cJSON_IsNumber(v) || cJSON_IsNull(cJSON_GetObjectItem(o, "uid"))) {
+		snprintf(buf, sz, "-");
+		return;
+	}
+	s = (long)v->valuedouble;
+	if (s < 3600)
+		snprintf(buf, sz, "%ldm%02lds", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, sz, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
+	else
+		snprintf(buf, sz, "%ldd%02ldh", s / 86400, (s % 86400) / 3600);
+}
+
+static void
+print_status(const cJSON *res)
+{
+	const cJSON	*arr, *p;
+	char		 pid[32], uid[32], nnp[32], sec[32], up[64], rs[32];
+
+	arr = cJSON_GetObjectItemCaseSensitive(res, "processes");
+	printf("%-8s %7s %-11s %6s %-26s %3s %7s %7s %8s %s\n", "ROLE",
+	    "PID", "USER", "UID", "CAPS", "NNP", "SECCOMP", "UPTIME",
+	    "RESTARTS", "STATE");
+	cJSON_ArrayForEach(p, arr) {
+		jnum(p, "pid", pid, sizeof(pid));
+		jnum(p, "uid", uid, sizeof(uid));
+		jnum(p, "no_new_privs", nnp, sizeof(nnp));
+		jnum(p, "seccomp", sec, sizeof(sec));
+		jnum(p, "restarts", rs, sizeof(rs));
+		fmt_uptime(p, up, sizeof(up));
+		printf("%-8s %7s %-11s %6s %-26s %3s %7s %7s %8s %s\n",
+		    jstr(p, "role"), strcmp(pid, "0") ? pid : "-",
+		    jstr(p, "user"), uid, jstr(p, "caps"), nnp, sec, up, rs,
+		    jstr(p, "state"));
+	}
+}
+
+static void
+print_whoami(const cJSON *res)
+{
+	const cJSON	*e = cJSON_GetObjectItemCaseSensitive(res, "expires");
+	time_t		 t;
+	char		 buf[64];
+
+	printf("principal: %s\nrole:      %s\nscopes:    %s\nconnector: %s\n",
+	    jstr(res, "principal"), jstr(res, "role"), jstr(res, "scopes"),
+	    jstr(res, "connector"));
+	if (cJSON_IsNumber(e)) {
+		t = (time_t)e->valuedouble;
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+		printf("expires:   %s\n", buf);
+	}
+	printf("verified:  %s\n", jstr(res, "verified_by"));
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*path, *cmd;
+	cJSON		*res;
+	char		*s;
+	int		 ch, json = 0, ok;
+
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		usage(0);
+	path = getenv("CLAWCTL_SOCKET");
+	if (path == NULL || *path == '\0')
+		path = CTL_DEFAULT_SOCKET;
+	while ((ch = getopt(argc, argv, "+hs:")) != -1) {
+		switch (ch) {
+		case 'h':
+			usage(0);
+		case 's':
+			path = optarg;
+			break;
+		default:
+			usage(2);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || argc > 2)
+		usage(2);
+	cmd = argv[0];
+	if (argc == 2) {
+		if (strcmp(argv[1], "--json") != 0)
+			usage(2);
+		json = 1;
+	}
+	if (strcmp(cmd, "status") != 0 && strcmp(cmd, "whoami") != 0) {
+		fprintf(stderr, "clawctl: unknown command %s\n", cmd);
+		usage(2);
+	}
+	res = request(path, cmd);
+	ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "ok"));
+	if (!ok) {
+		fprintf(stderr, "clawctl: %s\n", jstr(res, "error"));
+		cJSON_Delete(res);
+		return 1;
+	}
+	if (json) {
+		if ((s = cJSON_PrintUnformatted(res)) != NULL) {
+			printf("%s\n", s);
+			cJSON_free(s);
+		}
+	} else if (strcmp(cmd, "status") == 0)
+		print_status(res);
+	else
+		print_whoami(res);
+	cJSON_Delete(res);
+	return 0;
+}

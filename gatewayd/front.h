@@ -1,0 +1,27 @@
+/*
+ * front.h - internals of the network front end (trust zone "front":
+ * uid _clawgw, no capabilities, chrooted to an empty directory).  It
+ * parses every untrusted byte, holds no secret and mints no identity.
+ */
+#ifndef CLAWGATE_FRONT_H
+#define CLAWGATE_FRONT_H
+
+#include "child.h"
+
+extern uint8_t	front_states[ROLE_MAX];
+extern int	front_states_known;
+
+/* front_http.c */
+void	http_init(struct child *);
+
+/* front_control.c */
+void	control_init(struct child *);
+void	control_auth_result(struct imsgev *, struct imsg *);
+void	control_status_result(struct imsg *);
+void	control_agent_result(struct imsgev *, struct imsg *);
+void	control_peer_down(int role);
+
+/* front_seccomp.c */
+void	front_seccomp(void);
+
+#endif
