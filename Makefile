@@ -105,15 +105,18 @@ check-fuzz: $(FUZZ_TARGETS)
 	@set -e; for f in $(FUZZ_TARGETS); do \
 	    n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
 	    echo "== $$n ($(FUZZSMOKE) s)"; \
-	    $$f -max_total_time=$(FUZZSMOKE) -print_final_stats=0 \
-	        build-fuzz/corpus-$$n tests/fuzz/seeds/$$n 2>&1 | tail -n 2; \
+	    if ! $$f -max_total_time=$(FUZZSMOKE) -artifact_prefix=build-fuzz/ \
+	        build-fuzz/corpus-$$n tests/fuzz/seeds/$$n \
+	        > build-fuzz/$$n.log 2>&1; then \
+	        tail -n 40 build-fuzz/$$n.log; exit 1; fi; \
+	    tail -n 1 build-fuzz/$$n.log; \
 	done
 
 fuzz: $(FUZZ_TARGETS)
 	@set -e; for f in $(FUZZ_TARGETS); do \
 	    n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
-	    $$f -max_total_time=$(FUZZTIME) build-fuzz/corpus-$$n \
-	        tests/fuzz/seeds/$$n; \
+	    $$f -max_total_time=$(FUZZTIME) -artifact_prefix=build-fuzz/ \
+	        build-fuzz/corpus-$$n tests/fuzz/seeds/$$n; \
 	done
 
 # ---- running ----

@@ -129,9 +129,9 @@ main(void)
 	log_debug("start %llu", (unsigned long long)state_count_start(st));
 	if ((agentd.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	child_test_hooks();
 	child_drop(&agentd, NULL, 0, 1, 1);
 	agentd_seccomp();
-	child_test_hooks();
 	agentd.hooks.peer_msg = peer_msg;
 	child_run(&agentd);
 }

@@ -47,9 +47,9 @@ main(void)
 	control_config(&authd.config);
 	if ((authd.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	child_test_hooks();
 	child_drop(&authd, NULL, 0, 1, 1);
 	authd_seccomp();
-	child_test_hooks();
 	authd.hooks.peer_msg = peer_msg;
 	authd.hooks.config_update = control_config;
 	child_run(&authd);

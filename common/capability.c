@@ -76,7 +76,8 @@ cap_verify(const struct capkey *k, const uint8_t *p, size_t len, uint64_t now,
 		return CAP_ERR_MAC;
 	if (sodium_memcmp(c.bootid, k->bootid, CAP_BOOTIDLEN) != 0)
 		return CAP_ERR_BOOT;
-	if (now >= c.expires || c.issued > now + 5)
+	/* expired, or issued more than 5 s in the future (no overflow) */
+	if (now >= c.expires || (c.issued > now && c.issued - now > 5))
 		return CAP_ERR_EXPIRED;
 	if (c.conn != conn)
 		return CAP_ERR_CONN;
@@ -90,6 +91,9 @@ cap_has_scope(const struct capability *c, const char *scope)
 {
 	const char	*p = c->scopes;
 	size_t		 n = strlen(scope);
+
+	if (n == 0 || strchr(scope, ' ') != NULL)
+		return 0;
 
 	while (*p != '\0') {
 		while (*p == ' ')

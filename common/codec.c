@@ -28,8 +28,12 @@ reserve(struct cbuf *cb, size_t n)
 	uint8_t	*p;
 	size_t	 ncap;
 
-	if (cb->err || !cb->owned)
+	if (cb->err)
 		return -1;
+	if (!cb->owned) {
+		cb->err = 1;	/* a read-only view */
+		return -1;
+	}
 	if (n > CB_MAXLEN || cb->len > CB_MAXLEN - n) {
 		cb->err = 1;
 		return -1;

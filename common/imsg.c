@@ -123,19 +123,23 @@ again:
 		}
 		fds = (int *)CMSG_DATA(cm);
 		nfds = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		/* one descriptor per sendmsg, and only if allowed */
+		if (nfds != 1 || !ib->allow_fd || ib->nrfds >= IMSG_MAXFDQ)
+			bad = 1;
 		for (i = 0; i < nfds; i++) {
-			/* one descriptor per sendmsg, and only if allowed */
-			if (bad || i > 0 || !ib->allow_fd ||
-			    ib->nrfds >= IMSG_MAXFDQ) {
+			if (bad)
 				close(fds[i]);
-				bad = 1;
-			} else
+			else
 				ib->rfds[ib->nrfds++] = fds[i];
 		}
 	}
 	if (msg.msg_flags & MSG_CTRUNC)
 		bad = 1;
 	if (bad) {
+		/* nothing from a rejected read stays queued */
+		for (i = 0; i < ib->nrfds; i++)
+			close(ib->rfds[i]);
+		ib->nrfds = 0;
 		errno = EBADMSG;
 		return -1;
 	}

@@ -47,10 +47,10 @@ main(void)
 	log_debug("start %llu", (unsigned long long)state_count_start(st));
 	if ((execd.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	child_test_hooks();
 	child_drop(&execd, execd_caps, sizeof(execd_caps) /
 	    sizeof(execd_caps[0]), 0, 0);
 	seccomp_install("execd", execd_syscalls,
 	    sizeof(execd_syscalls) / sizeof(execd_syscalls[0]));
-	child_test_hooks();
 	child_run(&execd);
 }

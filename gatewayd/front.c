@@ -70,9 +70,9 @@ front_main(void)
 		fatalx("event_base_new");
 	http_init(&front);
 	control_init(&front);
+	child_test_hooks();
 	child_drop(&front, NULL, 0, 1, 1);
 	front_seccomp();
-	child_test_hooks();
 	front.hooks.parent_msg = parent_msg;
 	front.hooks.peer_msg = peer_msg;
 	front.hooks.peer_down = control_peer_down;

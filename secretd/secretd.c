@@ -51,9 +51,9 @@ main(void)
 	log_debug("start %llu", (unsigned long long)state_count_start(st));
 	if ((secretd.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	child_test_hooks();
 	child_drop(&secretd, NULL, 0, 0, 1);
 	seccomp_install("secretd", secretd_syscalls,
 	    sizeof(secretd_syscalls) / sizeof(secretd_syscalls[0]));
-	child_test_hooks();
 	child_run(&secretd);
 }
