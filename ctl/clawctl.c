@@ -84,7 +84,14 @@ request(const char *path, const char *cmd)
 		exit(1);
 	cJSON_Delete(req);
 	if (imsg_compose(&ib, IMSG_CTL_REQUEST, CTL_PROTO_VERSION, -1, s,
-	    strlen(s)) == -1 || imsgbuf_flush(&ib, CTL_TIMEOUT_MS) == -1) {
+	    strlen(s)) == -1)
+		exit(1);
+	/*
+	 * A refusal may arrive, and the connection close, before our request
+	 * is out: if sending fails, the answer may still be there to read.
+	 */
+	if (imsgbuf_flush(&ib, CTL_TIMEOUT_MS) == -1 && errno != EPIPE &&
+	    errno != ECONNRESET) {
 		fprintf(stderr, "clawctl: send: %s\n", strerror(errno));
 		exit(1);
 	}
