@@ -123,7 +123,9 @@ fuzz: $(FUZZ_TARGETS)
 users:
 	@sh etc/mkusers.sh
 
-run: deps all users
+run: deps
+	@$(MAKE) --no-print-directory all
+	@sh etc/mkusers.sh
 	@sh etc/run.sh $(BUILD)/bin "$(RUNDIR)" "$(PORT)"
 
 install: all users
@@ -141,8 +143,10 @@ install: all users
 	[ -f $(DESTDIR)/etc/clawgate/clawgate.conf ] || \
 	    install -m 0644 etc/clawgate.conf $(DESTDIR)/etc/clawgate/
 
-bench: all users
-	sh bench/startup.sh $(BUILD)/bin
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh etc/mkusers.sh
+	bash bench/startup.sh $(BUILD)/bin
 
 lint:
 	mandoc -Tlint -W warning man/*.[1-9]

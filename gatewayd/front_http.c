@@ -72,7 +72,14 @@ http_cb(struct evhttp_request *req, void *arg)
 	path = uri ? evhttp_uri_get_path(uri) : NULL;
 	if (path == NULL)
 		path = "";
-	if (strcmp(path, "/healthz") == 0) {
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
+	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Allow", "GET, HEAD");
+		evbuffer_add_printf(b, "{\"ok\":false,\"error\":{\"code\":"
+		    "\"METHOD_NOT_ALLOWED\",\"message\":\"use GET\"}}\n");
+		reply_json(req, 405, "Method Not Allowed", b);
+	} else if (strcmp(path, "/healthz") == 0) {
 		evbuffer_add_printf(b, "{\"ok\":true,\"status\":\"live\"}\n");
 		reply_json(req, 200, "OK", b);
 	} else if (strcmp(path, "/readyz") == 0)
@@ -96,7 +103,10 @@ http_init(struct child *c)
 	evhttp_set_max_headers_size(http, HTTP_MAX_HEADERS);
 	evhttp_set_max_body_size(http, HTTP_MAX_BODY);
 	evhttp_set_timeout(http, HTTP_TIMEOUT_SEC);
-	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+	/* let every method through to answer 405 with Allow, not 501 */
+	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(http, http_cb, NULL);
 	for (i = 0; i < c->nlisteners; i++) {
 		if (c->listeners[i].kind != LISTENER_HTTP)

@@ -40,6 +40,7 @@ struct gwconf {
 };
 
 /* parse.c */
+extern int	conf_log_errors;
 int	conf_parse(const char *path, struct gwconf *, int check_owner);
 void	conf_print(FILE *, const struct gwconf *);
 int	conf_is_loopback(const struct sockaddr_storage *);

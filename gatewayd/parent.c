@@ -29,6 +29,7 @@ struct parent	 *env;
 
 static void	proc_start(struct proc *);
 static void	push_state(void);
+static void	daemon_ready(void);
 static void	parent_shutdown(int code);
 
 const char *
@@ -509,6 +510,7 @@ push_state(void)
 		env->booted = 1;
 		log_info("all processes ready in %ld ms",
 		    ms_since(&env->started));
+		daemon_ready();
 	}
 	if (f->iev == NULL || f->state != PS_RUNNING)
 		return;
@@ -661,22 +663,46 @@ boot_timeout_cb(evutil_socket_t fd, short ev, void *arg)
 	parent_shutdown(1);
 }
 
+/*
+ * Detach, but let the invoking process wait until every child reports
+ * ready: it exits 0 then, or 1 if startup fails, so that an init script
+ * or an operator sees a failed start.
+ */
+static int	 ready_fd = -1;
+
 static void
 daemonize(void)
 {
 	pid_t	 pid;
-	int	 fd;
+	int	 p[2];
+	char	 c;
 
+	if (pipe2(p, O_CLOEXEC) == -1)
+		fatal("pipe");
 	if ((pid = fork()) == -1)
 		fatal("fork");
-	if (pid != 0)
-		_exit(0);
+	if (pid != 0) {
+		close(p[1]);
+		if (read(p[0], &c, 1) == 1)
+			_exit(0);
+		fprintf(stderr, "gatewayd: startup failed\n");
+		_exit(1);
+	}
+	close(p[0]);
+	ready_fd = p[1];
 	if (setsid() == -1)
 		fatal("setsid");
-	if ((pid = fork()) == -1)
-		fatal("fork");
-	if (pid != 0)
-		_exit(0);
+}
+
+/* startup is complete: release the waiting process, go to syslog */
+static void
+daemon_ready(void)
+{
+	int	 fd;
+
+	if (ready_fd == -1)
+		return;
+	log_init("gatewayd", 0, log_getlevel());
 	if ((fd = open("/dev/null", O_RDWR)) != -1) {
 		dup2(fd, STDIN_FILENO);
 		dup2(fd, STDOUT_FILENO);
@@ -684,6 +710,10 @@ daemonize(void)
 		if (fd > STDERR_FILENO)
 			close(fd);
 	}
+	if (write(ready_fd, "r", 1) != 1)
+		log_warn("ready pipe");
+	close(ready_fd);
+	ready_fd = -1;
 }
 
 int
@@ -701,9 +731,11 @@ parent_main(struct gwconf *conf, int debug, int verbose)
 	p.debug = debug;
 	if (geteuid() != 0)
 		fatalx("gatewayd must be started as root");
+	/* until every child is ready, errors go to the terminal too */
+	log_init("gatewayd", 1, verbose ? LOG_LVL_DEBUG : conf->log_level);
+	conf_log_errors = 1;
 	if (!debug)
 		daemonize();
-	log_init("gatewayd", debug, verbose ? LOG_LVL_DEBUG : conf->log_level);
 	clock_gettime(CLOCK_MONOTONIC, &p.started);
 	if ((n = readlink("/proc/self/exe", p.self_exe,
 	    sizeof(p.self_exe) - 1)) <= 0)

@@ -39,6 +39,8 @@ static int
 perr(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+int	conf_log_errors;	/* set once gatewayd runs: errors to the log */
+
 static int
 perr(const char *file, int line, const char *fmt, ...)
 {
@@ -48,7 +50,14 @@ perr(const char *file, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s:%d: %s\n", file, line, msg);
+	if (conf_log_errors && line > 0)
+		log_warnx("%s:%d: %s", file, line, msg);
+	else if (conf_log_errors)
+		log_warnx("%s: %s", file, msg);
+	else if (line > 0)
+		fprintf(stderr, "%s:%d: %s\n", file, line, msg);
+	else
+		fprintf(stderr, "%s: %s\n", file, msg);
 	return -1;
 }
 
@@ -212,11 +221,25 @@ conf_defaults(struct gwconf *c, const char *path)
 	snprintf(c->run_dir, sizeof(c->run_dir), "/run/clawgate");
 	snprintf(c->log_dir, sizeof(c->log_dir), "/var/log/clawgate");
 	snprintf(c->admin_group, sizeof(c->admin_group), "clawadm");
+	/*
+	 * The daemons sit next to gatewayd in a build tree, or in
+	 * ../libexec/clawgate of an installed sbin/gatewayd.
+	 */
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = '\0';
 		dir = dirname(exe);
-		snprintf(c->libexec_dir, sizeof(c->libexec_dir), "%s", dir);
+		snprintf(c->libexec_dir, sizeof(c->libexec_dir), "%s/authd",
+		    dir);
+		if (access(c->libexec_dir, X_OK) == 0)
+			snprintf(c->libexec_dir, sizeof(c->libexec_dir), "%s",
+			    dir);
+		else if ((size_t)snprintf(c->libexec_dir,
+		    sizeof(c->libexec_dir), "%s/libexec/clawgate",
+		    strcmp(dirname(dir), "/") == 0 ? "" : dir) >=
+		    sizeof(c->libexec_dir))
+			snprintf(c->libexec_dir, sizeof(c->libexec_dir),
+			    "/usr/libexec/clawgate");
 	} else
 		snprintf(c->libexec_dir, sizeof(c->libexec_dir),
 		    "/usr/libexec/clawgate");
@@ -231,24 +254,16 @@ check_file(int fd, const char *path, int check_owner)
 {
 	struct stat	 st;
 
-	if (fstat(fd, &st) == -1) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		fprintf(stderr, "%s: not a regular file\n", path);
-		return -1;
-	}
-	if (check_owner && st.st_uid != 0) {
-		fprintf(stderr, "%s: refused: owned by uid %u, not root\n",
-		    path, (unsigned)st.st_uid);
-		return -1;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		fprintf(stderr, "%s: refused: writable by group or others "
-		    "(mode %04o)\n", path, (unsigned)(st.st_mode & 07777));
-		return -1;
-	}
+	if (fstat(fd, &st) == -1)
+		return perr(path, 0, "%s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return perr(path, 0, "not a regular file");
+	if (check_owner && st.st_uid != 0)
+		return perr(path, 0, "refused: owned by uid %u, not root",
+		    (unsigned)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return perr(path, 0, "refused: writable by group or others "
+		    "(mode %04o)", (unsigned)(st.st_mode & 07777));
 	return 0;
 }
 
@@ -264,12 +279,11 @@ conf_parse(const char *path, struct gwconf *c, int check_owner)
 	enum { S_STATE = 1, S_RUN = 2, S_LOG = 4, S_LIBEXEC = 8, S_CTL = 16,
 	    S_ADMIN = 32, S_LEVEL = 64 };
 	unsigned	 users_seen = 0;
+	int		 user_line[ROLE_MAX] = { 0 };
 
 	conf_defaults(c, path);
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		return -1;
-	}
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return perr(path, 0, "%s", strerror(errno));
 	if (check_file(fd, path, check_owner) == -1) {
 		close(fd);
 		return -1;
@@ -376,6 +390,7 @@ conf_parse(const char *path, struct gwconf *c, int check_owner)
 				continue;
 			}
 			users_seen |= 1u << r;
+			user_line[r] = line;
 			if (!valid_name(tok[2]) || strcmp(tok[2], "root") == 0)
 				errors += -perr(path, line, "user %s: bad user "
 				    "name \"%s\"", tok[1], tok[2]);
@@ -410,7 +425,8 @@ conf_parse(const char *path, struct gwconf *c, int check_owner)
 
 		for (q = r + 1; q <= ROLE_LAST_CHILD; q++)
 			if (strcmp(c->user[r], c->user[q]) == 0)
-				errors += -perr(path, line, "%s and %s must run "
+				errors += -perr(path, user_line[q] > user_line[r]
+				    ? user_line[q] : user_line[r], "%s and %s must run "
 				    "as different users (both \"%s\")",
 				    role_name(r), role_name(q), c->user[r]);
 	}

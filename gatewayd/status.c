@@ -66,8 +66,8 @@ cap_names(uint64_t set, char *buf, size_t sz)
 		snprintf(buf, sz, "none");
 		return;
 	}
-	if (set == (((uint64_t)1 << cap_max_bits()) - 1)) {
-		snprintf(buf, sz, "all");
+	if (__builtin_popcountll(set) > 8) {
+		snprintf(buf, sz, "%d capabilities", __builtin_popcountll(set));
 		return;
 	}
 	for (c = 0; c < 64; c++) {
