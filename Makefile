@@ -90,7 +90,7 @@ check-unit: $(UNIT_TESTS)
 
 check-integration: all
 	$(MAKE) TESTHOOKS=1 all
-	sh tests/integration/run.sh $(BUILD) $(BUILD)-test
+	bash tests/integration/run.sh $(BUILD) $(BUILD)-test
 
 # ---- fuzzing (libFuzzer) ----
 FUZZ_TARGETS	 = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))

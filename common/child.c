@@ -371,3 +371,18 @@ child_test_hooks(void)
 	sigaction(SIGUSR2, &sa, NULL);
 #endif
 }
+
+#ifdef CLAWGATE_SANITIZE
+/*
+ * Sanitizer builds: a chrooted, non-dumpable child cannot run
+ * LeakSanitizer's tracer at exit, so leak checking is left to the unit
+ * tests and fuzzers.
+ */
+const char	*__asan_default_options(void);
+
+const char *
+__asan_default_options(void)
+{
+	return "detect_leaks=0";
+}
+#endif
