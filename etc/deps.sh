@@ -4,7 +4,7 @@
 set -e
 PKGS="gcc make pkg-config libevent-dev libssl-dev libsodium-dev libcjson-dev
 liblmdb-dev libcap-dev libseccomp-dev libcmocka-dev libwslay-dev clang
-libclang-rt-14-dev mandoc curl procps passwd util-linux"
+libclang-rt-14-dev mandoc curl procps passwd util-linux socat"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
