@@ -206,6 +206,12 @@ echo "bogus" >> "$S_DIR/clawgate.conf"
 kill -HUP "$S_PID"
 check "SIGHUP with an invalid file keeps running" wait_for_log 'is invalid; keeping the running configuration'
 check "suite still answers after a bad reload" ctl status >/dev/null
+grep -v -e nosuchgroup -e '^bogus' "$S_DIR/clawgate.conf" > "$S_DIR/c.tmp"
+echo "log-level warning" >> "$S_DIR/c.tmp"
+cat "$S_DIR/c.tmp" > "$S_DIR/clawgate.conf"
+kill -HUP "$S_PID"
+check "a valid SIGHUP reaches the children" wait_for_log 'agentd\[[0-9]*\]: configuration reloaded'
+check "reload is audited" grep -q '"action":"config-reload","object":"[^"]*","outcome":"ok"' "$S_DIR/log/audit.log"
 
 echo "# stop"
 pids=$(child_pids)
