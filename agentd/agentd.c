@@ -111,22 +111,13 @@ peer_msg(struct imsgev *iev, struct imsg *imsg)
 int
 main(void)
 {
-	char		 path[PATH_MAX];
-	const char	*root, *db;
-	MDB_env		*st;
 
 	log_init("agentd", 1, LOG_LVL_INFO);
 	child_setup(&agentd, ROLE_AGENTD);
 	if (!agentd.have_key)
 		fatalx("no capability key from the parent");
-	root = kv_get(&agentd.config, "chroot");
-	db = kv_get(&agentd.config, "db");
-	if (root == NULL || db == NULL ||
-	    (size_t)snprintf(path, sizeof(path), "%s%s", root, db) >=
-	    sizeof(path))
-		fatalx("no state directory in the configuration");
-	st = state_open(path, 64 * 1024 * 1024);
-	log_debug("start %llu", (unsigned long long)state_count_start(st));
+	/* opened before the chroot: LMDB keeps its descriptors */
+	agentd.db = state_open_child(&agentd.config, 64 * 1024 * 1024);
 	if ((agentd.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	child_test_hooks();

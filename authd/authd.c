@@ -28,22 +28,13 @@ peer_msg(struct imsgev *iev, struct imsg *imsg)
 int
 main(void)
 {
-	char		 path[PATH_MAX];
-	const char	*root, *db;
-	MDB_env		*st;
 
 	log_init("authd", 1, LOG_LVL_INFO);
 	child_setup(&authd, ROLE_AUTHD);
 	if (!authd.have_key)
 		fatalx("no capability key from the parent");
-	root = kv_get(&authd.config, "chroot");
-	db = kv_get(&authd.config, "db");
-	if (root == NULL || db == NULL ||
-	    (size_t)snprintf(path, sizeof(path), "%s%s", root, db) >=
-	    sizeof(path))
-		fatalx("no state directory in the configuration");
-	st = state_open(path, 16 * 1024 * 1024);
-	log_debug("start %llu", (unsigned long long)state_count_start(st));
+	/* opened before the chroot: LMDB keeps its descriptors */
+	authd.db = state_open_child(&authd.config, 16 * 1024 * 1024);
 	control_config(&authd.config);
 	if ((authd.base = event_base_new()) == NULL)
 		fatalx("event_base_new");

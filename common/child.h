@@ -10,6 +10,7 @@
 #include <sys/capability.h>
 
 #include <event2/event.h>
+#include <lmdb.h>
 
 #include "capability.h"
 #include "imsgev.h"
@@ -48,6 +49,7 @@ struct child {
 	struct imsgev		*peers[ROLE_MAX];
 	int			 pending_peer[ROLE_MAX];	/* setup */
 	struct child_hooks	 hooks;
+	MDB_env			*db;		/* own LMDB environment */
 };
 
 extern struct child	*self;

@@ -4,6 +4,7 @@
  * little-endian counter; anything else is reported as corrupt and left
  * untouched.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -22,6 +23,23 @@ state_open(const char *dir, size_t mapsize)
 		fatalx("mdb_env_set: %s", mdb_strerror(r));
 	if ((r = mdb_env_open(e, dir, MDB_NOTLS, 0600)) != 0)
 		fatalx("mdb_env_open %s: %s", dir, mdb_strerror(r));
+	return e;
+}
+
+MDB_env *
+state_open_child(const struct kv *kv, size_t mapsize)
+{
+	char		 path[1024];
+	const char	*root, *db;
+	MDB_env		*e;
+
+	root = kv_get(kv, "chroot");
+	db = kv_get(kv, "db");
+	if (db == NULL || (size_t)snprintf(path, sizeof(path), "%s%s",
+	    root ? root : "", db) >= sizeof(path))
+		fatalx("no state directory in the configuration");
+	e = state_open(path, mapsize);
+	log_debug("start %llu", (unsigned long long)state_count_start(e));
 	return e;
 }
 

@@ -10,7 +10,12 @@
 
 #include <lmdb.h>
 
+#include "kv.h"
+
 MDB_env	*state_open(const char *dir, size_t mapsize);
+/* the "db" directory of the configuration, under "chroot" if set; also
+ * counts the start */
+MDB_env	*state_open_child(const struct kv *, size_t mapsize);
 /* increments and returns the "starts" counter; committed durably */
 uint64_t state_count_start(MDB_env *);
 

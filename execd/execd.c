@@ -34,17 +34,12 @@ static const int execd_syscalls[] = {
 int
 main(void)
 {
-	const char	*db;
-	MDB_env		*st;
 
 	log_init("execd", 1, LOG_LVL_INFO);
 	child_setup(&execd, ROLE_EXECD);
 	if (!execd.have_key)
 		fatalx("no capability key from the parent");
-	if ((db = kv_get(&execd.config, "db")) == NULL)
-		fatalx("no state directory in the configuration");
-	st = state_open(db, 16 * 1024 * 1024);
-	log_debug("start %llu", (unsigned long long)state_count_start(st));
+	execd.db = state_open_child(&execd.config, 16 * 1024 * 1024);
 	if ((execd.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	child_test_hooks();

@@ -33,22 +33,13 @@ static const int secretd_syscalls[] = {
 int
 main(void)
 {
-	char		 path[PATH_MAX];
-	const char	*root, *db;
-	MDB_env		*st;
 
 	log_init("secretd", 1, LOG_LVL_INFO);
 	child_setup(&secretd, ROLE_SECRETD);
 	if (secretd.have_key)
 		fatalx("secretd must not hold the capability key");
-	root = kv_get(&secretd.config, "chroot");
-	db = kv_get(&secretd.config, "db");
-	if (root == NULL || db == NULL ||
-	    (size_t)snprintf(path, sizeof(path), "%s%s", root, db) >=
-	    sizeof(path))
-		fatalx("no state directory in the configuration");
-	st = state_open(path, 16 * 1024 * 1024);
-	log_debug("start %llu", (unsigned long long)state_count_start(st));
+	/* opened before the chroot: LMDB keeps its descriptors */
+	secretd.db = state_open_child(&secretd.config, 16 * 1024 * 1024);
 	if ((secretd.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	child_test_hooks();

@@ -76,6 +76,12 @@ suite_stop() {
 }
 
 suite_cleanup() {
+	# a sanitizer report from any process of the suite fails the run
+	if grep -q -E 'runtime error|AddressSanitizer|LeakSanitizer' \
+	    "$S_LOG" 2>/dev/null; then
+		not_ok "sanitizer report in $S_LOG"
+		grep -E -A5 'runtime error|Sanitizer' "$S_LOG" | head -20
+	fi
 	[ -n "${S_DIR:-}" ] && [ -z "${KEEP:-}" ] && rm -rf "$S_DIR"
 }
 

@@ -182,6 +182,12 @@ done
 check "restarts logged with the signal" wait_for_log 'agentd (pid [0-9]*) killed by signal 9'
 check "restart recorded in the audit log" grep -q '"action":"process-exit","object":"execd","outcome":"restart","detail":"killed by signal 9' "$S_DIR/log/audit.log"
 check "status counts restarts" grep -q '^authd .* 1 running$' <<<"$(ctl status)"
+check "authd's LMDB start counter survived kill -9 (start 2)" \
+    wait_for_log 'authd\[[0-9]*\]: start 2$'
+out=$(printf '\x12\x00\x00\x00\x12\x00\x00\x00\x63\x00\x00\x00\x00\x00\x00\x00{}' |
+    timeout 3 socat -t 2 - "UNIX-CONNECT:$S_CTL" 2>/dev/null | tr -d '\0')
+check "a control client of another protocol version is told so" \
+    grep -q 'protocol version mismatch' <<<"$out"
 
 echo "# supervision: a crash loop is throttled"
 for i in 1 2 3 4 5 6; do
