@@ -50,9 +50,12 @@ BINS		 = $(PROGS:%=$(BUILD)/bin/%)
 
 all: $(BINS) $(BUILD)/tests/evilfront
 
-$(BUILD)/%.o: %.c $(wildcard common/*.h) Makefile
+# -MMD: every object also depends on the headers it includes
+$(BUILD)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 $(BUILD)/libcommon.a: $(COMMON_OBJS)
 	ar rcs $@ $^
@@ -76,9 +79,17 @@ deps:
 # ---- tests ----
 UNIT_TESTS	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libcommon.a
+# unit tests of a process's own modules link those objects too
+TEST_OBJS_ratelimit	 = $(BUILD)/authd/ratelimit.o
+TEST_OBJS_http_auth	 = $(BUILD)/gatewayd/http_auth.o
+TEST_INC_ratelimit	 = -Iauthd
+TEST_INC_http_auth	 = -Igatewayd
+
+.SECONDEXPANSION:
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libcommon.a $$(TEST_OBJS_$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcommon.a $(PKG_LIBS) -lcmocka
+	$(CC) $(CFLAGS) $(TEST_INC_$*) $(LDFLAGS) -o $@ $< $(TEST_OBJS_$*) \
+	    $(BUILD)/libcommon.a $(PKG_LIBS) -lcmocka
 
 check: deps
 	$(MAKE) check-unit
@@ -97,9 +108,14 @@ FUZZ_TARGETS	 = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuz
 FUZZ_CFLAGS	 = -std=c11 -D_GNU_SOURCE -g -O1 -Icommon $(PKG_CFLAGS) \
 		   -fsanitize=fuzzer,address,undefined
 
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(wildcard common/*.h)
+# harnesses of a process's own decoders compile those sources too
+FUZZ_SRCS_httpauth	 = gatewayd/http_auth.c
+FUZZ_INC_httpauth	 = -Igatewayd
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(wildcard common/*.h) $$(FUZZ_SRCS_$$*)
 	@mkdir -p build-fuzz
-	$(FUZZCC) $(FUZZ_CFLAGS) -o $@ $< $(COMMON_SRCS) $(PKG_LIBS)
+	$(FUZZCC) $(FUZZ_CFLAGS) $(FUZZ_INC_$*) -o $@ $< $(FUZZ_SRCS_$*) \
+	    $(COMMON_SRCS) $(PKG_LIBS)
 
 check-fuzz: $(FUZZ_TARGETS)
 	@set -e; for f in $(FUZZ_TARGETS); do \

@@ -34,6 +34,26 @@ result(struct imsgev *iev, uint64_t req, int ok, const char *json)
 }
 
 static void
+add_scopes(cJSON *o, const char *list)
+{
+	cJSON		*arr = cJSON_AddArrayToObject(o, "scopes");
+	char		 word[64];
+	size_t		 n;
+
+	while (arr != NULL && *list != '\0') {
+		while (*list == ' ')
+			list++;
+		n = strcspn(list, " ");
+		if (n > 0 && n < sizeof(word)) {
+			memcpy(word, list, n);
+			word[n] = '\0';
+			cJSON_AddItemToArray(arr, cJSON_CreateString(word));
+		}
+		list += n;
+	}
+}
+
+static void
 whoami(struct imsgev *iev, uint64_t req, const struct capability *cap)
 {
 	cJSON	*o;
@@ -44,7 +64,7 @@ whoami(struct imsgev *iev, uint64_t req, const struct capability *cap)
 	cJSON_AddBoolToObject(o, "ok", 1);
 	cJSON_AddStringToObject(o, "principal", cap->principal);
 	cJSON_AddStringToObject(o, "role", cap->role);
-	cJSON_AddStringToObject(o, "scopes", cap->scopes);
+	add_scopes(o, cap->scopes);
 	cJSON_AddStringToObject(o, "connector", cap->connector);
 	cJSON_AddNumberToObject(o, "expires", (double)cap->expires);
 	cJSON_AddStringToObject(o, "verified_by", "agentd");

@@ -16,8 +16,8 @@ static const int agentd_syscalls[] = {
 	SCMP_SYS(poll), SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(recvmsg),
 	SCMP_SYS(sendmsg), SCMP_SYS(close), SCMP_SYS(fcntl),
 	/* LMDB commits */
-	SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(fdatasync),
-	SCMP_SYS(msync),
+	SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(lseek),
+	SCMP_SYS(writev), SCMP_SYS(fdatasync), SCMP_SYS(msync),
 	/* randomness for libsodium */
 	SCMP_SYS(getrandom),
 	/* memory, time, exit */

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "msgtypes.h"
 #include "state.h"
+#include "tokens.h"
 
 static struct child	 authd;
 
@@ -20,9 +21,22 @@ peer_msg(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_CTL_AUTH:
 		control_auth(iev, imsg);
 		break;
+	case IMSG_AUTH_TOKEN:
+		auth_token(iev, imsg);
+		break;
+	case IMSG_AUTH_ADMIN:
+		auth_admin(iev, imsg);
+		break;
 	default:
 		imsgev_violation(iev, "unexpected message");
 	}
+}
+
+static void
+config_update(const struct kv *kv)
+{
+	control_config(kv);
+	auth_config(kv);
 }
 
 int
@@ -35,13 +49,15 @@ main(void)
 		fatalx("no capability key from the parent");
 	/* opened before the chroot: LMDB keeps its descriptors */
 	authd.db = state_open_child(&authd.config, 16 * 1024 * 1024);
+	tokens_init(authd.db);
 	control_config(&authd.config);
+	auth_config(&authd.config);
 	if ((authd.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	child_test_hooks();
 	child_drop(&authd, NULL, 0, 1, 1);
 	authd_seccomp();
 	authd.hooks.peer_msg = peer_msg;
-	authd.hooks.config_update = control_config;
+	authd.hooks.config_update = config_update;
 	child_run(&authd);
 }

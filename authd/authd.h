@@ -12,6 +12,13 @@
 void	control_auth(struct imsgev *, struct imsg *);
 void	control_config(const struct kv *);
 
+/* auth.c */
+struct ratelimit;
+void	auth_config(const struct kv *);
+struct ratelimit *auth_limiter(void);
+void	auth_token(struct imsgev *, struct imsg *);
+void	auth_admin(struct imsgev *, struct imsg *);
+
 /* seccomp.c */
 void	authd_seccomp(void);
 

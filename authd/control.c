@@ -24,6 +24,7 @@
 #include "capability.h"
 #include "log.h"
 #include "msgtypes.h"
+#include "ratelimit.h"
 
 #define MAXGROUPS	256
 
@@ -123,9 +124,10 @@ control_auth(struct imsgev *iev, struct imsg *imsg)
 	struct capability	 cap;
 	struct ucred		 uc;
 	socklen_t		 len = sizeof(uc);
-	uint64_t		 id, now;
+	struct timespec		 ts;
+	uint64_t		 id, now, t, locked;
 	const char		*bad;
-	char			 who[64], reason[160];
+	char			 who[64], reason[160], uidstr[16];
 	int			 fd;
 
 	cb_view(&cb, imsg->data, imsg->datalen);
@@ -151,8 +153,24 @@ control_auth(struct imsgev *iev, struct imsg *imsg)
 		return;
 	}
 	snprintf(who, sizeof(who), "unix:%u", (unsigned)uc.uid);
+	snprintf(uidstr, sizeof(uidstr), "%u", (unsigned)uc.uid);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	/* the control socket is limited per uid (invariant 5) */
+	if ((locked = rl_check(auth_limiter(), "control-uid", uidstr, 0, t))
+	    > 0) {
+		close(fd);
+		snprintf(reason, sizeof(reason), "too many failed attempts "
+		    "from uid %u: retry in %llu s", (unsigned)uc.uid,
+		    (unsigned long long)rl_retry_after_sec(locked));
+		answer(iev, id, 0, uc.uid, NULL, reason);
+		return;
+	}
 	if (!is_admin(fd, &uc)) {
 		close(fd);
+		if (rl_failure(auth_limiter(), "control-uid", uidstr, 0, t) > 0)
+			child_audit("lockout", who, "control-socket",
+			    "locked", "too many failed attempts");
 		snprintf(reason, sizeof(reason), "permission denied: uid %u "
 		    "is not root and not in group %s", (unsigned)uc.uid,
 		    admin_group);
@@ -164,6 +182,7 @@ control_auth(struct imsgev *iev, struct imsg *imsg)
 		return;
 	}
 	close(fd);
+	rl_success(auth_limiter(), "control-uid", uidstr, t);
 	now = (uint64_t)time(NULL);
 	memset(&cap, 0, sizeof(cap));
 	memcpy(cap.bootid, self->key.bootid, CAP_BOOTIDLEN);

@@ -17,6 +17,9 @@ static const int authd_syscalls[] = {
 	SCMP_SYS(sendmsg), SCMP_SYS(close), SCMP_SYS(fcntl),
 	/* credentials of a control client (SO_PEERCRED, SO_PEERGROUPS) */
 	SCMP_SYS(getsockopt), SCMP_SYS(getsockname),
+	/* LMDB commits (tokens) */
+	SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(lseek),
+	SCMP_SYS(writev), SCMP_SYS(fdatasync), SCMP_SYS(msync),
 	/* randomness for libsodium */
 	SCMP_SYS(getrandom),
 	/* memory, time, exit */

@@ -64,6 +64,19 @@ enum imsg_type {
 	/* front -> clawctl:  raw JSON reply (not codec) */
 	IMSG_CTL_REPLY,
 
+	/* numbers above stay fixed: clawctl speaks CTL_REQUEST/CTL_REPLY */
+	/* front -> authd:  u64 req, str class, str source, u8 loopback,
+	 * u8 forwarded (a forwarding header was present), bytes credential */
+	IMSG_AUTH_TOKEN,
+	/* authd -> front:  u64 req, u32 code (AUTH_*), u64 retry_after_ms,
+	 * bytes capability, str message */
+	IMSG_AUTH_RESULT,
+	/* front -> authd:  u64 conn, bytes capability, str json request */
+	IMSG_AUTH_ADMIN,
+	/* authd -> front:  u64 conn, u8 ok, str json */
+	IMSG_AUTH_ADMIN_RES,
+
+
 	IMSG_MAX
 };
 
@@ -74,6 +87,16 @@ enum proc_state {
 	PS_RUNNING,
 	PS_RESTARTING,
 	PS_THROTTLED,
+};
+
+/* outcome of IMSG_AUTH_TOKEN */
+enum auth_code {
+	AUTH_OK = 0,
+	AUTH_MISSING,			/* no credential */
+	AUTH_MISMATCH,			/* wrong credential */
+	AUTH_RATE_LIMITED,		/* locked out; retry_after_ms set */
+	AUTH_PROXY_REQUIRED,		/* forwarding header, untrusted peer */
+	AUTH_CODE_MAX
 };
 
 enum listener_kind {

@@ -33,6 +33,10 @@ usage(int code)
 	    "                    capabilities, no_new_privs, seccomp, uptime,\n"
 	    "                    restarts, state\n"
 	    "  whoami [--json]   the capability minted for this connection\n"
+	    "  token create [--name name] [--scopes scope,...] [--json]\n"
+	    "                    a new shared token, printed once\n"
+	    "  token list [--json]\n"
+	    "  token revoke id|name [--json]\n"
 	    "the socket defaults to $CLAWCTL_SOCKET, then %s\n",
 	    CTL_DEFAULT_SOCKET);
 	exit(code);
@@ -67,22 +71,19 @@ ctl_connect(const char *path)
 }
 
 static cJSON *
-request(const char *path, const char *cmd)
+request(const char *path, cJSON *req)
 {
 	struct imsgbuf	 ib;
 	struct imsg	 imsg;
-	cJSON		*req, *res;
+	cJSON		*res;
 	char		*s;
 	int		 fd, r;
 
 	fd = ctl_connect(path);
 	if (imsgbuf_init(&ib, fd, 65536, 0) == -1)
 		exit(1);
-	if ((req = cJSON_CreateObject()) == NULL ||
-	    cJSON_AddStringToObject(req, "cmd", cmd) == NULL ||
-	    (s = cJSON_PrintUnformatted(req)) == NULL)
+	if ((s = cJSON_PrintUnformatted(req)) == NULL)
 		exit(1);
-	cJSON_Delete(req);
 	if (imsg_compose(&ib, IMSG_CTL_REQUEST, CTL_PROTO_VERSION, -1, s,
 	    strlen(s)) == -1)
 		exit(1);
@@ -183,15 +184,96 @@ print_status(const cJSON *res)
 }
 
 static void
+print_tokens(const cJSON *res)
+{
+	const cJSON	*arr, *t, *c;
+	time_t		 when;
+	char		 buf[32];
+
+	arr = cJSON_GetObjectItemCaseSensitive(res, "tokens");
+	printf("%-13s %-20s %-20s %s\n", "ID", "NAME", "CREATED", "SCOPES");
+	cJSON_ArrayForEach(t, arr) {
+		c = cJSON_GetObjectItemCaseSensitive(t, "created");
+		when = cJSON_IsNumber(c) ? (time_t)c->valuedouble : 0;
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", gmtime(&when));
+		printf("%-13s %-20s %-20s %s\n", jstr(t, "id"), jstr(t, "name"),
+		    buf, jstr(t, "scopes"));
+	}
+}
+
+/* build the request from the command line; NULL on a usage error */
+static cJSON *
+parse_command(int argc, char *argv[], int *json, const char **kind)
+{
+	cJSON		*req;
+	const char	*sub = NULL, *name = NULL, *scopes = NULL, *id = NULL;
+	char		 cmd[32];
+	int		 i;
+
+	if (argc < 1 || (req = cJSON_CreateObject()) == NULL)
+		return NULL;
+	*kind = argv[0];
+	i = 1;
+	if (strcmp(argv[0], "token") == 0) {
+		if (argc < 2)
+			goto bad;
+		sub = argv[1];
+		i = 2;
+		if (strcmp(sub, "create") != 0 && strcmp(sub, "list") != 0 &&
+		    strcmp(sub, "revoke") != 0)
+			goto bad;
+		*kind = sub;
+	} else if (strcmp(argv[0], "status") != 0 &&
+	    strcmp(argv[0], "whoami") != 0)
+		goto bad;
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			*json = 1;
+		else if (sub != NULL && strcmp(sub, "create") == 0 &&
+		    strcmp(argv[i], "--name") == 0 && i + 1 < argc)
+			name = argv[++i];
+		else if (sub != NULL && strcmp(sub, "create") == 0 &&
+		    strcmp(argv[i], "--scopes") == 0 && i + 1 < argc)
+			scopes = argv[++i];
+		else if (sub != NULL && strcmp(sub, "revoke") == 0 &&
+		    id == NULL && argv[i][0] != '-')
+			id = argv[i];
+		else
+			goto bad;
+	}
+	if (sub != NULL && strcmp(sub, "revoke") == 0 && id == NULL)
+		goto bad;
+	snprintf(cmd, sizeof(cmd), "%s%s%s", sub ? "token." : "",
+	    sub ? sub : argv[0], "");
+	cJSON_AddStringToObject(req, "cmd", cmd);
+	if (name != NULL)
+		cJSON_AddStringToObject(req, "name", name);
+	if (scopes != NULL)
+		cJSON_AddStringToObject(req, "scopes", scopes);
+	if (id != NULL)
+		cJSON_AddStringToObject(req, "id", id);
+	return req;
+bad:
+	cJSON_Delete(req);
+	return NULL;
+}
+
+static void
 print_whoami(const cJSON *res)
 {
 	const cJSON	*e = cJSON_GetObjectItemCaseSensitive(res, "expires");
 	time_t		 t;
 	char		 buf[64];
 
-	printf("principal: %s\nrole:      %s\nscopes:    %s\nconnector: %s\n",
-	    jstr(res, "principal"), jstr(res, "role"), jstr(res, "scopes"),
-	    jstr(res, "connector"));
+	const cJSON	*sc, *w;
+
+	printf("principal: %s\nrole:      %s\nscopes:   ",
+	    jstr(res, "principal"), jstr(res, "role"));
+	sc = cJSON_GetObjectItemCaseSensitive(res, "scopes");
+	cJSON_ArrayForEach(w, sc)
+		if (cJSON_IsString(w))
+			printf(" %s", w->valuestring);
+	printf("\nconnector: %s\n", jstr(res, "connector"));
 	if (cJSON_IsNumber(e)) {
 		t = (time_t)e->valuedouble;
 		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
@@ -203,8 +285,8 @@ print_whoami(const cJSON *res)
 int
 main(int argc, char *argv[])
 {
-	const char	*path, *cmd;
-	cJSON		*res;
+	const char	*path, *kind = NULL;
+	cJSON		*req, *res;
 	char		*s;
 	int		 ch, json = 0, ok;
 
@@ -226,19 +308,10 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1 || argc > 2)
+	if ((req = parse_command(argc, argv, &json, &kind)) == NULL)
 		usage(2);
-	cmd = argv[0];
-	if (argc == 2) {
-		if (strcmp(argv[1], "--json") != 0)
-			usage(2);
-		json = 1;
-	}
-	if (strcmp(cmd, "status") != 0 && strcmp(cmd, "whoami") != 0) {
-		fprintf(stderr, "clawctl: unknown command %s\n", cmd);
-		usage(2);
-	}
-	res = request(path, cmd);
+	res = request(path, req);
+	cJSON_Delete(req);
 	ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "ok"));
 	if (!ok) {
 		fprintf(stderr, "clawctl: %s\n", jstr(res, "error"));
@@ -250,10 +323,25 @@ main(int argc, char *argv[])
 			printf("%s\n", s);
 			cJSON_free(s);
 		}
-	} else if (strcmp(cmd, "status") == 0)
+	} else if (strcmp(kind, "status") == 0)
 		print_status(res);
-	else
+	else if (strcmp(kind, "whoami") == 0)
 		print_whoami(res);
+	else if (strcmp(kind, "create") == 0) {
+		/* the token alone on stdout: it is shown this once */
+		printf("%s\n", jstr(res, "token"));
+		fprintf(stderr, "clawctl: created %s (name %s, scopes %s); "
+		    "the token is not stored and will not be shown again\n",
+		    jstr(res, "id"), jstr(res, "name"), jstr(res, "scopes"));
+	} else if (strcmp(kind, "list") == 0)
+		print_tokens(res);
+	else {
+		const cJSON	*n;
+
+		n = cJSON_GetObjectItemCaseSensitive(res, "revoked");
+		printf("revoked %d token%s\n", cJSON_IsNumber(n) ? n->valueint :
+		    0, cJSON_IsNumber(n) && n->valueint == 1 ? "" : "s");
+	}
 	cJSON_Delete(res);
 	return 0;
 }

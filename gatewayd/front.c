@@ -56,9 +56,22 @@ peer_msg(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_AGENT_RESULT:
 		control_agent_result(iev, imsg);
 		break;
+	case IMSG_AUTH_RESULT:
+		api_auth_result(iev, imsg);
+		break;
+	case IMSG_AUTH_ADMIN_RES:
+		control_admin_result(iev, imsg);
+		break;
 	default:
 		imsgev_violation(iev, "unexpected message");
 	}
+}
+
+static void
+peer_down(int role)
+{
+	control_peer_down(role);
+	api_peer_down(role);
 }
 
 int
@@ -70,11 +83,12 @@ front_main(void)
 		fatalx("event_base_new");
 	http_init(&front);
 	control_init(&front);
+	api_init(&front);
 	child_test_hooks();
 	child_drop(&front, NULL, 0, 1, 1);
 	front_seccomp();
 	front.hooks.parent_msg = parent_msg;
 	front.hooks.peer_msg = peer_msg;
-	front.hooks.peer_down = control_peer_down;
+	front.hooks.peer_down = peer_down;
 	child_run(&front);
 }

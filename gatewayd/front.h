@@ -8,6 +8,8 @@
 
 #include "child.h"
 
+struct evhttp_request;
+
 extern uint8_t	front_states[ROLE_MAX];
 extern int	front_states_known;
 
@@ -20,6 +22,14 @@ void	control_auth_result(struct imsgev *, struct imsg *);
 void	control_status_result(struct imsg *);
 void	control_agent_result(struct imsgev *, struct imsg *);
 void	control_peer_down(int role);
+void	control_admin_result(struct imsgev *, struct imsg *);
+
+/* front_api.c */
+void	api_init(struct child *);
+void	api_whoami(struct evhttp_request *);
+void	api_auth_result(struct imsgev *, struct imsg *);
+int	api_agent_result(uint64_t, int, const char *);
+void	api_peer_down(int role);
 
 /* front_seccomp.c */
 void	front_seccomp(void);

@@ -171,6 +171,11 @@ ctl_request(struct ctlconn *cc, struct imsg *imsg)
 		dest = ROLE_AGENTD;
 		cb_put_str(&cb, "whoami");
 		r = child_send_peer(ROLE_AGENTD, IMSG_AGENT_CALL, 0, -1, &cb);
+	} else if (strncmp(c, "token.", 6) == 0) {
+		/* authd checks the capability and parses the request */
+		dest = ROLE_AUTHD;
+		cb_put_bytes(&cb, imsg->data, imsg->datalen);
+		r = child_send_peer(ROLE_AUTHD, IMSG_AUTH_ADMIN, 0, -1, &cb);
 	}
 	cb_free(&cb);
 	cJSON_Delete(req);
@@ -179,8 +184,9 @@ ctl_request(struct ctlconn *cc, struct imsg *imsg)
 		return;
 	}
 	if (r == -1) {
-		reply_close(cc, dest == ROLE_AGENTD ? "agentd is not available" :
-		    "internal error");
+		reply_close(cc, dest == ROLE_PARENT ? "internal error" :
+		    dest == ROLE_AGENTD ? "agentd is not available" :
+		    "authd is not available");
 		return;
 	}
 	cc->state = CC_BUSY;
@@ -306,9 +312,19 @@ forward_result(struct imsg *imsg, struct imsgev *from)
 			fatalx("malformed result from parent");
 		return;
 	}
+	if (from != NULL && api_agent_result(id, ok, json)) {
+		free(json);
+		return;
+	}
 	if ((cc = conn_find(id)) != NULL && cc->state == CC_BUSY)
 		reply(cc, json);
 	free(json);
+}
+
+void
+control_admin_result(struct imsgev *iev, struct imsg *imsg)
+{
+	forward_result(imsg, iev);
 }
 
 void

@@ -84,6 +84,8 @@ http_cb(struct evhttp_request *req, void *arg)
 		reply_json(req, 200, "OK", b);
 	} else if (strcmp(path, "/readyz") == 0)
 		readyz(req, b);
+	else if (strcmp(path, "/api/v1/whoami") == 0)
+		api_whoami(req);
 	else {
 		evbuffer_add_printf(b, "{\"ok\":false,\"error\":{\"code\":"
 		    "\"NOT_FOUND\",\"message\":\"no such route\"}}\n");

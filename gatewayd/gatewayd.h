@@ -37,6 +37,11 @@ struct gwconf {
 	int			nlisten;
 	char			user[ROLE_MAX][64];
 	int			log_level;
+	/* failed-authentication limiter (authd) */
+	unsigned		rl_failures;
+	unsigned		rl_window;	/* seconds */
+	unsigned		rl_lockout;	/* seconds */
+	int			rl_exempt_loopback;
 };
 
 /* parse.c */

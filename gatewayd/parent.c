@@ -628,6 +628,10 @@ reload(void)
 		}
 	}
 	env->conf.log_level = nc.log_level;
+	env->conf.rl_failures = nc.rl_failures;
+	env->conf.rl_window = nc.rl_window;
+	env->conf.rl_lockout = nc.rl_lockout;
+	env->conf.rl_exempt_loopback = nc.rl_exempt_loopback;
 	log_setlevel(nc.log_level);
 	for (r = ROLE_FIRST_CHILD; r <= ROLE_LAST_CHILD; r++)
 		if (env->procs[r].iev != NULL &&

@@ -247,6 +247,67 @@ conf_defaults(struct gwconf *c, const char *path)
 		snprintf(c->user[r], sizeof(c->user[r]), "%s",
 		    default_users[r]);
 	c->log_level = LOG_LVL_INFO;
+	c->rl_failures = 10;
+	c->rl_window = 60;
+	c->rl_lockout = 300;
+	c->rl_exempt_loopback = 0;
+}
+
+static int
+parse_uint(const char *s, unsigned max, unsigned *out)
+{
+	char		*end;
+	unsigned long	 v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* rate-limit failures N window S lockout S | rate-limit exempt-loopback
+ * yes|no */
+static int
+parse_ratelimit(struct gwconf *c, char **tok, int n, const char *file,
+    int line)
+{
+	int	 i;
+
+	if (n == 3 && strcmp(tok[1], "exempt-loopback") == 0) {
+		if (strcmp(tok[2], "yes") == 0)
+			c->rl_exempt_loopback = 1;
+		else if (strcmp(tok[2], "no") == 0)
+			c->rl_exempt_loopback = 0;
+		else
+			return perr(file, line, "rate-limit exempt-loopback: "
+			    "expected yes or no");
+		return 0;
+	}
+	if (n < 3 || (n - 1) % 2 != 0)
+		return perr(file, line, "usage: rate-limit [failures n] "
+		    "[window seconds] [lockout seconds]");
+	for (i = 1; i < n; i += 2) {
+		if (strcmp(tok[i], "failures") == 0) {
+			if (parse_uint(tok[i + 1], 1000, &c->rl_failures) == -1)
+				return perr(file, line, "rate-limit failures: "
+				    "expected 1 to 1000");
+		} else if (strcmp(tok[i], "window") == 0) {
+			if (parse_uint(tok[i + 1], 86400, &c->rl_window) == -1)
+				return perr(file, line, "rate-limit window: "
+				    "expected 1 to 86400 seconds");
+		} else if (strcmp(tok[i], "lockout") == 0) {
+			if (parse_uint(tok[i + 1], 86400, &c->rl_lockout) == -1)
+				return perr(file, line, "rate-limit lockout: "
+				    "expected 1 to 86400 seconds");
+		} else
+			return perr(file, line, "rate-limit: unknown option "
+			    "\"%s\"", tok[i]);
+	}
+	return 0;
 }
 
 static int
@@ -372,6 +433,9 @@ conf_parse(const char *path, struct gwconf *c, int check_owner)
 				    "warning, info or debug");
 			else
 				c->log_level = lvl;
+		} else if (strcmp(tok[0], "rate-limit") == 0) {
+			if (parse_ratelimit(c, tok, n, path, line) == -1)
+				errors++;
 		} else if (strcmp(tok[0], "listen") == 0) {
 			if (parse_listen(c, tok, n, path, line) == -1)
 				errors++;
@@ -450,4 +514,8 @@ conf_print(FILE *f, const struct gwconf *c)
 		    c->listen[i].port);
 	for (i = ROLE_FIRST_CHILD; i <= ROLE_LAST_CHILD; i++)
 		fprintf(f, "user %s \"%s\"\n", role_name(i), c->user[i]);
+	fprintf(f, "rate-limit failures %u window %u lockout %u\n",
+	    c->rl_failures, c->rl_window, c->rl_lockout);
+	fprintf(f, "rate-limit exempt-loopback %s\n",
+	    c->rl_exempt_loopback ? "yes" : "no");
 }

@@ -204,6 +204,10 @@ role_config(struct parent *p, int role, struct kv *kv)
 		kv_set(kv, "admin-group", p->conf.admin_group);
 		kv_set(kv, "control-socket", p->conf.control_socket);
 		kv_setu(kv, "cap-lifetime", 300);
+		kv_setu(kv, "rl-failures", p->conf.rl_failures);
+		kv_setu(kv, "rl-window-ms", p->conf.rl_window * 1000ULL);
+		kv_setu(kv, "rl-lockout-ms", p->conf.rl_lockout * 1000ULL);
+		kv_setu(kv, "rl-exempt-loopback", p->conf.rl_exempt_loopback);
 		/* FALLTHROUGH */
 	case ROLE_SECRETD:
 	case ROLE_AGENTD:

@@ -39,6 +39,7 @@ log-dir "$S_DIR/log"
 libexec-dir "$bindir"
 control-socket "$S_CTL"
 listen on 127.0.0.1 port $S_PORT
+${SUITE_CONF_EXTRA:-}
 CONF
 	chmod 0644 "$S_DIR/clawgate.conf"
 	env "$@" CLAWGATE_TEST_DIR="$S_DIR" "$bindir/gatewayd" -d -v \

@@ -238,6 +238,8 @@ check "each answers on its own socket" "$BIN/clawctl" -s "$A_CTL" status >/dev/n
 suite_stop; suite_cleanup
 S_PID=$A_PID; S_DIR=$A_DIR; suite_stop; suite_cleanup
 
+. "$here/auth.sh"
+
 # ---------------------------------------------------------------- seccomp
 if [ $SAN = 0 ]; then
 	echo "# seccomp: a forbidden syscall kills the process, which is restarted"

@@ -1,0 +1,329 @@
+/*
+ * auth.c - credential checks for front's requests and the token
+ * administration commands (trust zone "authd").
+ *
+ * IMSG_AUTH_TOKEN: front reports a presented credential and the facts of
+ * the connection; authd applies the rate limiter (invariant 5), refuses
+ * forwarding headers from untrusted peers, looks the token up, and mints
+ * a capability bound to front's request id.  IMSG_AUTH_ADMIN: token
+ * create/list/revoke, for an admin capability that authd verifies itself.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include <cJSON.h>
+
+#include "authd.h"
+#include "capability.h"
+#include "log.h"
+#include "msgtypes.h"
+#include "ratelimit.h"
+#include "scopes.h"
+#include "tokens.h"
+
+#define TOKEN_CAP_LIFETIME	60	/* an HTTP request's capability */
+
+static struct ratelimit	*rl;
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void
+auth_config(const struct kv *kv)
+{
+	struct rl_config	 rc;
+	long long		 v;
+
+	rl_config_defaults(&rc);
+	if ((v = kv_getnum(kv, "rl-failures", 100000)) > 0)
+		rc.max_failures = (unsigned)v;
+	if ((v = kv_getnum(kv, "rl-window-ms", 86400000LL)) > 0)
+		rc.window_ms = (uint64_t)v;
+	if ((v = kv_getnum(kv, "rl-lockout-ms", 86400000LL)) > 0)
+		rc.lockout_ms = (uint64_t)v;
+	if ((v = kv_getnum(kv, "rl-exempt-loopback", 1)) >= 0)
+		rc.exempt_loopback = (int)v;
+	if (rl == NULL) {
+		if ((rl = rl_new(&rc)) == NULL)
+			fatalx("rate limiter configuration invalid");
+	} else if (rl_set_config(rl, &rc) == -1)
+		log_warnx("rate limiter: invalid new configuration ignored");
+}
+
+struct ratelimit *
+auth_limiter(void)
+{
+	return rl;
+}
+
+static void
+result(struct imsgev *iev, uint64_t req, uint32_t code, uint64_t retry,
+    struct cbuf *cap, const char *msg)
+{
+	struct cbuf	 cb;
+
+	cb_init(&cb);
+	cb_put_u64(&cb, req);
+	cb_put_u32(&cb, code);
+	cb_put_u64(&cb, retry);
+	cb_put_bytes(&cb, cap ? cap->data : NULL, cap ? cap->len : 0);
+	cb_put_str(&cb, msg);
+	if (imsgev_compose_cb(iev, IMSG_AUTH_RESULT, 0, -1, &cb) == -1)
+		log_warn("AUTH_RESULT");
+	cb_free(&cb);
+}
+
+void
+auth_token(struct imsgev *iev, struct imsg *imsg)
+{
+	struct cbuf		 cb, capbuf;
+	struct capability	 cap;
+	struct token_rec	 rec;
+	const uint8_t		*cred;
+	size_t			 credlen;
+	uint64_t		 req, locked, t;
+	uint8_t			 loopback, forwarded;
+	char			 cls[32], src[256], who[64];
+	int			 r;
+
+	cb_view(&cb, imsg->data, imsg->datalen);
+	cb_get_u64(&cb, &req);
+	cb_get_str(&cb, cls, sizeof(cls));
+	cb_get_str(&cb, src, sizeof(src));
+	cb_get_u8(&cb, &loopback);
+	cb_get_u8(&cb, &forwarded);
+	cb_get_bytes(&cb, &cred, &credlen, TOKEN_MAXLEN * 2);
+	if (cb_get_end(&cb) == -1 || loopback > 1 || forwarded > 1 ||
+	    strcmp(cls, "shared-secret") != 0) {
+		imsgev_violation(iev, "malformed AUTH_TOKEN");
+		return;
+	}
+	/* no trusted proxies yet: a forwarding header is refused outright */
+	if (forwarded) {
+		child_audit("auth", src, "shared-secret", "refused",
+		    "forwarding header from an untrusted peer");
+		result(iev, req, AUTH_PROXY_REQUIRED, 0, NULL,
+		    "proxy attribution required");
+		return;
+	}
+	t = now_ms();
+	if ((locked = rl_check(rl, cls, src, loopback, t)) > 0) {
+		result(iev, req, AUTH_RATE_LIMITED, locked, NULL,
+		    "too many failed authentication attempts");
+		return;
+	}
+	if (credlen == 0) {
+		/* a missing credential is not a failed attempt */
+		result(iev, req, AUTH_MISSING, 0, NULL, "no credential");
+		return;
+	}
+	r = tokens_verify(cred, credlen, &rec);
+	if (r != 1) {
+		locked = rl_failure(rl, cls, src, loopback, t);
+		child_audit("auth", src, "shared-secret", "refused",
+		    r == 0 ? "unknown token" : "token store error");
+		if (locked > 0)
+			child_audit("lockout", src, "shared-secret", "locked",
+			    "too many failed authentication attempts");
+		result(iev, req, AUTH_MISMATCH, 0, NULL, "token mismatch");
+		return;
+	}
+	rl_success(rl, cls, src, t);
+	memset(&cap, 0, sizeof(cap));
+	memcpy(cap.bootid, self->key.bootid, CAP_BOOTIDLEN);
+	snprintf(who, sizeof(who), "token:%s", rec.id);
+	snprintf(cap.principal, sizeof(cap.principal), "%s", who);
+	snprintf(cap.role, sizeof(cap.role), "operator");
+	snprintf(cap.scopes, sizeof(cap.scopes), "%s", rec.scopes);
+	snprintf(cap.connector, sizeof(cap.connector), "http");
+	cap.issued = (uint64_t)time(NULL);
+	cap.expires = cap.issued + TOKEN_CAP_LIFETIME;
+	cap.conn = req;
+	cb_init(&capbuf);
+	if (cap_mint(&self->key, &cap, &capbuf) == -1)
+		fatalx("cap_mint");
+	result(iev, req, AUTH_OK, 0, &capbuf, "ok");
+	cb_free(&capbuf);
+}
+
+static void
+admin_reply(struct imsgev *iev, uint64_t conn, int ok, cJSON *o)
+{
+	struct cbuf	 cb;
+	char		*s;
+
+	cJSON_AddBoolToObject(o, "ok", ok);
+	if ((s = cJSON_PrintUnformatted(o)) == NULL)
+		fatalx("out of memory");
+	if (strlen(s) > 60000) {
+		/* too long to carry: say so instead */
+		sodium_memzero(s, strlen(s));
+		cJSON_free(s);
+		if ((s = strdup("{\"ok\":false,\"error\":\"answer too "
+		    "long\"}")) == NULL)
+			fatalx("out of memory");
+		ok = 0;
+	}
+	cb_init(&cb);
+	cb_put_u64(&cb, conn);
+	cb_put_u8(&cb, (uint8_t)ok);
+	cb_put_str(&cb, s);
+	if (imsgev_compose_cb(iev, IMSG_AUTH_ADMIN_RES, 0, -1, &cb) == -1)
+		log_warn("AUTH_ADMIN_RES");
+	cb_free(&cb);
+	sodium_memzero(s, strlen(s));
+	free(s);
+	cJSON_Delete(o);
+}
+
+static void
+admin_error(struct imsgev *iev, uint64_t conn, const char *code,
+    const char *msg)
+{
+	cJSON	*o = cJSON_CreateObject();
+
+	if (o == NULL)
+		fatalx("out of memory");
+	cJSON_AddStringToObject(o, "error", msg);
+	cJSON_AddStringToObject(o, "code", code);
+	admin_reply(iev, conn, 0, o);
+}
+
+static int
+valid_token_name(const char *s)
+{
+	size_t	 i;
+
+	if (s[0] == '\0' || strlen(s) > 63)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' &&
+		    s[i] <= '9') || s[i] == '-' || s[i] == '_' || s[i] == '.'))
+			return 0;
+	return 1;
+}
+
+static const char *
+jstring(cJSON *req, const char *k, const char *def)
+{
+	cJSON	*v = cJSON_GetObjectItemCaseSensitive(req, k);
+
+	if (v == NULL || cJSON_IsNull(v))
+		return def;
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+void
+auth_admin(struct imsgev *iev, struct imsg *imsg)
+{
+	struct cbuf		 cb;
+	struct capability	 cap;
+	struct token_rec	 rec;
+	const uint8_t		*cp;
+	size_t			 clen;
+	uint64_t		 conn;
+	char			*json = NULL, scopes[256], token[128];
+	const char		*cmd, *name, *sc, *which;
+	cJSON			*req = NULL, *o;
+	int			 r, n;
+
+	cb_view(&cb, imsg->data, imsg->datalen);
+	cb_get_u64(&cb, &conn);
+	cb_get_bytes(&cb, &cp, &clen, CAP_MAXLEN);
+	cb_get_strdup(&cb, &json, 16384);
+	if (cb_get_end(&cb) == -1) {
+		free(json);
+		imsgev_violation(iev, "malformed AUTH_ADMIN");
+		return;
+	}
+	r = cap_verify(&self->key, cp, clen, (uint64_t)time(NULL), conn, &cap);
+	if (r != CAP_OK && r != CAP_ERR_EXPIRED) {
+		free(json);
+		log_warnx("AUTH_ADMIN: %s", cap_strerror(r));
+		child_audit("token-admin", "front", "capability", "refused",
+		    cap_strerror(r));
+		imsgev_violation(iev, cap_strerror(r));
+		return;
+	}
+	if (r == CAP_ERR_EXPIRED) {
+		free(json);
+		admin_error(iev, conn, "UNAUTHORIZED", "capability expired");
+		return;
+	}
+	if (!scope_granted(&cap, "operator.admin")) {
+		free(json);
+		child_audit("token-admin", cap.principal, "tokens", "refused",
+		    "missing scope operator.admin");
+		admin_error(iev, conn, "MISSING_SCOPE",
+		    "missing scope: operator.admin");
+		return;
+	}
+	req = cJSON_Parse(json);
+	free(json);
+	cmd = req ? jstring(req, "cmd", NULL) : NULL;
+	if (cmd == NULL) {
+		cJSON_Delete(req);
+		admin_error(iev, conn, "INVALID_REQUEST", "malformed request");
+		return;
+	}
+	if ((o = cJSON_CreateObject()) == NULL)
+		fatalx("out of memory");
+	if (strcmp(cmd, "token.create") == 0) {
+		name = jstring(req, "name", "token");
+		sc = jstring(req, "scopes", "operator.admin");
+		if (name == NULL || !valid_token_name(name)) {
+			cJSON_Delete(o);
+			admin_error(iev, conn, "INVALID_REQUEST", "invalid token "
+			    "name (1-63 of A-Z a-z 0-9 . _ -)");
+		} else if (sc == NULL || !scope_list_valid(sc, scopes,
+		    sizeof(scopes))) {
+			cJSON_Delete(o);
+			admin_error(iev, conn, "INVALID_REQUEST", "invalid "
+			    "scopes: use operator.* scope names");
+		} else if (tokens_create(name, scopes, (uint64_t)time(NULL),
+		    token, sizeof(token), &rec) == -1) {
+			cJSON_Delete(o);
+			admin_error(iev, conn, "UNAVAILABLE",
+			    "could not store the token");
+		} else {
+			cJSON_AddStringToObject(o, "token", token);
+			sodium_memzero(token, sizeof(token));
+			cJSON_AddStringToObject(o, "id", rec.id);
+			cJSON_AddStringToObject(o, "name", rec.name);
+			cJSON_AddStringToObject(o, "scopes", rec.scopes);
+			child_audit("token-create", cap.principal, rec.id, "ok",
+			    rec.scopes);
+			admin_reply(iev, conn, 1, o);
+		}
+	} else if (strcmp(cmd, "token.list") == 0) {
+		cJSON_AddItemToObject(o, "tokens", tokens_list());
+		admin_reply(iev, conn, 1, o);
+	} else if (strcmp(cmd, "token.revoke") == 0) {
+		which = jstring(req, "id", NULL);
+		if (which == NULL || (n = tokens_revoke(which)) <= 0) {
+			cJSON_Delete(o);
+			admin_error(iev, conn, "NOT_FOUND", which == NULL ?
+			    "which token?" : "no token with that id or name");
+		} else {
+			cJSON_AddNumberToObject(o, "revoked", n);
+			child_audit("token-revoke", cap.principal, which, "ok",
+			    "");
+			admin_reply(iev, conn, 1, o);
+		}
+	} else {
+		cJSON_Delete(o);
+		admin_error(iev, conn, "INVALID_REQUEST", "unknown command");
+	}
+	cJSON_Delete(req);
+}

@@ -1,0 +1,282 @@
+/*
+ * front_api.c - authenticated HTTP routes of the front (trust zone
+ * "front").  front extracts the bearer credential and the facts of the
+ * connection (source address, loopback, forwarding headers), asks authd,
+ * and forwards the capability authd mints to the process that serves the
+ * route.  It decides nothing about identity itself.
+ *
+ * Routes: GET /api/v1/whoami (principal, role and scopes, as verified by
+ * agentd).
+ */
+#include <sys/queue.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "capability.h"
+#include "front.h"
+#include "http_auth.h"
+#include "log.h"
+#include "msgtypes.h"
+
+#define API_TIMEOUT_SEC		10
+#define API_MAXPENDING		1024
+
+enum { AR_AUTH = 1, AR_AGENT };
+
+struct apireq {
+	TAILQ_ENTRY(apireq)	 entry;
+	uint64_t		 id;
+	int			 stage;
+	struct evhttp_request	*req;
+	struct event		*timer;
+};
+
+static TAILQ_HEAD(, apireq)	 pending = TAILQ_HEAD_INITIALIZER(pending);
+static int			 npending;
+static uint64_t			 next_id = 1ULL << 62;	/* apart from control */
+static struct event_base	*api_base;
+
+static void
+send_json(struct evhttp_request *req, int code, const char *reason,
+    const char *json)
+{
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
+	struct evbuffer		*b = evbuffer_new();
+
+	evhttp_add_header(h, "Content-Type", "application/json");
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
+	if (b != NULL)
+		evbuffer_add_printf(b, "%s\n", json);
+	evhttp_send_reply(req, code, reason, b);
+	if (b != NULL)
+		evbuffer_free(b);
+}
+
+static void
+send_error(struct evhttp_request *req, int code, const char *reason,
+    const char *type, const char *msg)
+{
+	char	 buf[512];
+
+	snprintf(buf, sizeof(buf), "{\"error\":{\"message\":\"%s\","
+	    "\"type\":\"%s\"}}", msg, type);
+	send_json(req, code, reason, buf);
+}
+
+static void
+ar_free(struct apireq *ar)
+{
+	TAILQ_REMOVE(&pending, ar, entry);
+	npending--;
+	if (ar->timer != NULL)
+		event_free(ar->timer);
+	free(ar);
+}
+
+static struct apireq *
+ar_find(uint64_t id)
+{
+	struct apireq	*ar;
+
+	TAILQ_FOREACH(ar, &pending, entry)
+		if (ar->id == id)
+			return ar;
+	return NULL;
+}
+
+static void
+ar_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	struct apireq	*ar = arg;
+
+	(void)fd;
+	(void)ev;
+	send_error(ar->req, 503, "Service Unavailable", "unavailable",
+	    "The gateway did not answer in time.");
+	ar_free(ar);
+}
+
+/* front's view of the request: source, loopback, forwarding headers */
+static void
+request_facts(struct evhttp_request *req, char *src, size_t srcsz,
+    int *loopback, int *forwarded)
+{
+	struct evhttp_connection	*evcon;
+	struct evkeyvalq		*h;
+	struct evkeyval			*kv;
+	char				*addr = NULL;
+	ev_uint16_t			 port = 0;
+
+	src[0] = '\0';
+	*forwarded = 0;
+	if ((evcon = evhttp_request_get_connection(req)) != NULL)
+		evhttp_connection_get_peer(evcon, &addr, &port);
+	snprintf(src, srcsz, "%s", addr ? addr : "");
+	*loopback = addr != NULL && http_addr_is_loopback(addr);
+	h = evhttp_request_get_input_headers(req);
+	TAILQ_FOREACH(kv, h, next)
+		if (http_is_forwarding_header(kv->key))
+			*forwarded = 1;
+}
+
+void
+api_whoami(struct evhttp_request *req)
+{
+	struct apireq	*ar;
+	struct cbuf	 cb;
+	struct timeval	 tv = { API_TIMEOUT_SEC, 0 };
+	const char	*hdr, *tok = NULL;
+	size_t		 len = 0;
+	char		 src[64];
+	int		 r, loopback, forwarded;
+
+	hdr = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Authorization");
+	r = http_bearer(hdr, &tok, &len);
+	if (r == -1) {
+		send_error(req, 400, "Bad Request", "invalid_request",
+		    "Malformed Authorization header.");
+		return;
+	}
+	if (npending >= API_MAXPENDING ||
+	    (ar = calloc(1, sizeof(*ar))) == NULL) {
+		send_error(req, 503, "Service Unavailable", "unavailable",
+		    "Too many requests in flight.");
+		return;
+	}
+	ar->id = next_id++;
+	ar->req = req;
+	ar->stage = AR_AUTH;
+	TAILQ_INSERT_TAIL(&pending, ar, entry);
+	npending++;
+	if ((ar->timer = evtimer_new(api_base, ar_timeout, ar)) == NULL ||
+	    evtimer_add(ar->timer, &tv) == -1) {
+		send_error(req, 500, "Internal Server Error", "internal",
+		    "Internal error.");
+		ar_free(ar);
+		return;
+	}
+	request_facts(req, src, sizeof(src), &loopback, &forwarded);
+	cb_init(&cb);
+	cb_put_u64(&cb, ar->id);
+	cb_put_str(&cb, "shared-secret");
+	cb_put_str(&cb, src);
+	cb_put_u8(&cb, (uint8_t)loopback);
+	cb_put_u8(&cb, (uint8_t)forwarded);
+	cb_put_bytes(&cb, tok, r == 1 ? len : 0);
+	r = child_send_peer(ROLE_AUTHD, IMSG_AUTH_TOKEN, 0, -1, &cb);
+	cb_free(&cb);
+	if (r == -1) {
+		send_error(req, 503, "Service Unavailable", "unavailable",
+		    "authd is not available.");
+		ar_free(ar);
+	}
+}
+
+void
+api_auth_result(struct imsgev *iev, struct imsg *imsg)
+{
+	struct apireq	*ar;
+	struct cbuf	 cb, out;
+	const uint8_t	*cap;
+	size_t		 caplen;
+	uint64_t	 id, retry;
+	uint32_t	 code;
+	char		 msg[256], hdr[32];
+
+	cb_view(&cb, imsg->data, imsg->datalen);
+	cb_get_u64(&cb, &id);
+	cb_get_u32(&cb, &code);
+	cb_get_u64(&cb, &retry);
+	cb_get_bytes(&cb, &cap, &caplen, CAP_MAXLEN);
+	cb_get_str(&cb, msg, sizeof(msg));
+	if (cb_get_end(&cb) == -1 || code >= AUTH_CODE_MAX ||
+	    (code == AUTH_OK && caplen == 0)) {
+		imsgev_violation(iev, "malformed AUTH_RESULT");
+		return;
+	}
+	if ((ar = ar_find(id)) == NULL || ar->stage != AR_AUTH)
+		return;
+	switch (code) {
+	case AUTH_OK:
+		break;
+	case AUTH_RATE_LIMITED:
+		snprintf(hdr, sizeof(hdr), "%llu", (unsigned long long)
+		    ((retry + 999) / 1000 ? (retry + 999) / 1000 : 1));
+		evhttp_add_header(evhttp_request_get_output_headers(ar->req),
+		    "Retry-After", hdr);
+		send_error(ar->req, 429, "Too Many Requests", "rate_limited",
+		    "Too many failed authentication attempts. Please try "
+		    "again later.");
+		ar_free(ar);
+		return;
+	case AUTH_PROXY_REQUIRED:
+		send_error(ar->req, 403, "Forbidden",
+		    "proxy_attribution_required", "Proxy client attribution "
+		    "is required. Configure trusted proxies narrowly.");
+		ar_free(ar);
+		return;
+	default:
+		evhttp_add_header(evhttp_request_get_output_headers(ar->req),
+		    "WWW-Authenticate", "Bearer");
+		send_error(ar->req, 401, "Unauthorized", "unauthorized",
+		    "Unauthorized");
+		ar_free(ar);
+		return;
+	}
+	cb_init(&out);
+	cb_put_u64(&out, ar->id);
+	cb_put_bytes(&out, cap, caplen);
+	cb_put_str(&out, "whoami");
+	if (child_send_peer(ROLE_AGENTD, IMSG_AGENT_CALL, 0, -1, &out) == -1) {
+		send_error(ar->req, 503, "Service Unavailable", "unavailable",
+		    "agentd is not available.");
+		ar_free(ar);
+	} else
+		ar->stage = AR_AGENT;
+	cb_free(&out);
+}
+
+/* an AGENT_RESULT for an API request: 1 if it was one */
+int
+api_agent_result(uint64_t id, int ok, const char *json)
+{
+	struct apireq	*ar;
+
+	if ((ar = ar_find(id)) == NULL)
+		return 0;
+	if (ar->stage == AR_AGENT)
+		send_json(ar->req, ok ? 200 : 403, ok ? "OK" : "Forbidden",
+		    json);
+	ar_free(ar);
+	return 1;
+}
+
+void
+api_peer_down(int role)
+{
+	struct apireq	*ar, *next;
+
+	for (ar = TAILQ_FIRST(&pending); ar != NULL; ar = next) {
+		next = TAILQ_NEXT(ar, entry);
+		if ((role == ROLE_AUTHD && ar->stage == AR_AUTH) ||
+		    (role == ROLE_AGENTD && ar->stage == AR_AGENT)) {
+			send_error(ar->req, 503, "Service Unavailable",
+			    "unavailable", "A gateway process restarted.");
+			ar_free(ar);
+		}
+	}
+}
+
+void
+api_init(struct child *c)
+{
+	api_base = c->base;
+}
