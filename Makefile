@@ -4,7 +4,7 @@
 
 CC		?= cc
 FUZZCC		?= clang
-PKGS		 = libevent libsodium libcjson lmdb libcap libseccomp
+PKGS		 = libevent libsodium libcjson lmdb libcap libseccomp libcrypto
 RUNDIR		?= $(CURDIR)/run
 PORT		?= 18789
 PREFIX		?= /usr/local
@@ -25,7 +25,7 @@ SANFLAGS	+= -DCLAWGATE_TEST_HOOKS
 endif
 
 PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lwslay
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 		   -Wstrict-prototypes -Wmissing-prototypes -Wshadow \

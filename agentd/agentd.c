@@ -123,6 +123,9 @@ peer_msg(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_AGENT_CALL:
 		agent_call(iev, imsg);
 		break;
+	case IMSG_RPC:
+		rpc_handle(iev, imsg);
+		break;
 	default:
 		imsgev_violation(iev, "unexpected message");
 	}
@@ -138,6 +141,7 @@ main(void)
 		fatalx("no capability key from the parent");
 	/* opened before the chroot: LMDB keeps its descriptors */
 	agentd.db = state_open_child(&agentd.config, 64 * 1024 * 1024);
+	rpc_init();
 	if ((agentd.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	child_test_hooks();

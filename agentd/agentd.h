@@ -6,6 +6,10 @@
 
 #include "child.h"
 
+/* rpc.c */
+void	rpc_init(void);
+void	rpc_handle(struct imsgev *, struct imsg *);
+
 /* seccomp.c */
 void	agentd_seccomp(void);
 

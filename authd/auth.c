@@ -26,6 +26,7 @@
 #include "tokens.h"
 
 #define TOKEN_CAP_LIFETIME	60	/* an HTTP request's capability */
+#define WS_CAP_LIFETIME		86400	/* a WebSocket connection's */
 
 static struct ratelimit	*rl;
 
@@ -93,7 +94,8 @@ auth_token(struct imsgev *iev, struct imsg *imsg)
 	size_t			 credlen;
 	uint64_t		 req, locked, t;
 	uint8_t			 loopback, forwarded;
-	char			 cls[32], src[256], who[64];
+	char			 cls[32], src[256], who[64], connector[16];
+	char			 want[256], granted[256];
 	int			 r;
 
 	cb_view(&cb, imsg->data, imsg->datalen);
@@ -103,8 +105,11 @@ auth_token(struct imsgev *iev, struct imsg *imsg)
 	cb_get_u8(&cb, &loopback);
 	cb_get_u8(&cb, &forwarded);
 	cb_get_bytes(&cb, &cred, &credlen, TOKEN_MAXLEN * 2);
+	cb_get_str(&cb, connector, sizeof(connector));
+	cb_get_str(&cb, want, sizeof(want));
 	if (cb_get_end(&cb) == -1 || loopback > 1 || forwarded > 1 ||
-	    strcmp(cls, "shared-secret") != 0) {
+	    strcmp(cls, "shared-secret") != 0 ||
+	    (strcmp(connector, "http") != 0 && strcmp(connector, "ws") != 0)) {
 		imsgev_violation(iev, "malformed AUTH_TOKEN");
 		return;
 	}
@@ -144,10 +149,14 @@ auth_token(struct imsgev *iev, struct imsg *imsg)
 	snprintf(who, sizeof(who), "token:%s", rec.id);
 	snprintf(cap.principal, sizeof(cap.principal), "%s", who);
 	snprintf(cap.role, sizeof(cap.role), "operator");
-	snprintf(cap.scopes, sizeof(cap.scopes), "%s", rec.scopes);
-	snprintf(cap.connector, sizeof(cap.connector), "http");
+	/* what the client asked for, within what the token allows */
+	scope_intersect(want, rec.scopes, granted, sizeof(granted));
+	snprintf(cap.scopes, sizeof(cap.scopes), "%s", granted);
+	snprintf(cap.connector, sizeof(cap.connector), "%s", connector);
 	cap.issued = (uint64_t)time(NULL);
-	cap.expires = cap.issued + TOKEN_CAP_LIFETIME;
+	/* a WebSocket session lives longer than one HTTP request */
+	cap.expires = cap.issued + (strcmp(connector, "ws") == 0 ?
+	    WS_CAP_LIFETIME : TOKEN_CAP_LIFETIME);
 	cap.conn = req;
 	cb_init(&capbuf);
 	if (cap_mint(&self->key, &cap, &capbuf) == -1)

@@ -87,6 +87,33 @@ cap_verify(const struct capkey *k, const uint8_t *p, size_t len, uint64_t now,
 }
 
 int
+cap_peek(const uint8_t *p, size_t len, struct capability *out)
+{
+	struct cbuf	 cb;
+	uint8_t		 ver, mac[CAP_MACLEN];
+
+	memset(out, 0, sizeof(*out));
+	if (len > CAP_MAXLEN)
+		return -1;
+	cb_view(&cb, p, len);
+	cb_get_u8(&cb, &ver);
+	cb_get_fixed(&cb, out->bootid, CAP_BOOTIDLEN);
+	cb_get_str(&cb, out->principal, sizeof(out->principal));
+	cb_get_str(&cb, out->role, sizeof(out->role));
+	cb_get_str(&cb, out->scopes, sizeof(out->scopes));
+	cb_get_str(&cb, out->connector, sizeof(out->connector));
+	cb_get_u64(&cb, &out->issued);
+	cb_get_u64(&cb, &out->expires);
+	cb_get_u64(&cb, &out->conn);
+	cb_get_fixed(&cb, mac, sizeof(mac));
+	if (cb_get_end(&cb) == -1 || ver != CAP_VERSION) {
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	return 0;
+}
+
+int
 cap_has_scope(const struct capability *c, const char *scope)
 {
 	const char	*p = c->scopes;

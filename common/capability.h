@@ -54,6 +54,9 @@ int		 cap_mint(const struct capkey *, const struct capability *,
 /* CAP_OK and *out filled, or a cap_result error */
 int		 cap_verify(const struct capkey *, const uint8_t *, size_t,
 		    uint64_t now, uint64_t conn, struct capability *out);
+/* decode the fields without checking the MAC: for display only (front
+ * echoes what authd granted); never a basis for a decision */
+int		 cap_peek(const uint8_t *, size_t, struct capability *out);
 int		 cap_has_scope(const struct capability *, const char *);
 const char	*cap_strerror(int);
 

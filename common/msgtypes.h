@@ -66,7 +66,9 @@ enum imsg_type {
 
 	/* numbers above stay fixed: clawctl speaks CTL_REQUEST/CTL_REPLY */
 	/* front -> authd:  u64 req, str class, str source, u8 loopback,
-	 * u8 forwarded (a forwarding header was present), bytes credential */
+	 * u8 forwarded (a forwarding header was present), bytes credential,
+	 * str connector ("http", "ws"), str scopes requested ("*": all that
+	 * the credential allows) */
 	IMSG_AUTH_TOKEN,
 	/* authd -> front:  u64 req, u32 code (AUTH_*), u64 retry_after_ms,
 	 * bytes capability, str message */
@@ -75,6 +77,12 @@ enum imsg_type {
 	IMSG_AUTH_ADMIN,
 	/* authd -> front:  u64 conn, u8 ok, str json */
 	IMSG_AUTH_ADMIN_RES,
+	/* front -> agentd:  u64 conn, u64 req, bytes capability, str method,
+	 * str params (JSON) */
+	IMSG_RPC,
+	/* agentd -> front:  u64 conn, u64 req, u8 ok, str json (payload if
+	 * ok, else an error object) */
+	IMSG_RPC_RES,
 
 
 	IMSG_MAX

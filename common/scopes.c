@@ -56,6 +56,49 @@ scope_list_valid(const char *list, char *out, size_t outsz)
 	return count > 0;
 }
 
+static int
+list_grants(const char *allowed, const char *need)
+{
+	struct capability	 c;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.scopes, sizeof(c.scopes), "%s", allowed);
+	return scope_granted(&c, need);
+}
+
+void
+scope_intersect(const char *want, const char *allowed, char *out,
+    size_t outsz)
+{
+	char	 word[64];
+	size_t	 n, olen = 0;
+
+	if (outsz == 0)
+		return;
+	out[0] = '\0';
+	if (strcmp(want, "*") == 0) {
+		snprintf(out, outsz, "%s", allowed);
+		return;
+	}
+	while (*want != '\0') {
+		while (*want == ' ' || *want == ',')
+			want++;
+		n = strcspn(want, " ,");
+		if (n == 0)
+			break;
+		if (n < sizeof(word)) {
+			memcpy(word, want, n);
+			word[n] = '\0';
+			if (scope_known(word) && list_grants(allowed, word) &&
+			    olen + n + 2 <= outsz)
+				olen += (size_t)snprintf(out + olen,
+				    outsz - olen, "%s%s", olen ? " " : "",
+				    word);
+		}
+		want += n;
+	}
+}
+
 int
 scope_granted(const struct capability *c, const char *need)
 {

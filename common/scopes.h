@@ -17,4 +17,9 @@ int	scope_list_valid(const char *list, char *out, size_t outsz);
  * read and talk)? */
 int	scope_granted(const struct capability *, const char *need);
 
+/* the words of `want' (or all of `allowed' if want is "*") that
+ * `allowed' grants, space-separated, into out */
+void	scope_intersect(const char *want, const char *allowed, char *out,
+	    size_t outsz);
+
 #endif

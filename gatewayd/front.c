@@ -62,6 +62,9 @@ peer_msg(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_AUTH_ADMIN_RES:
 		control_admin_result(iev, imsg);
 		break;
+	case IMSG_RPC_RES:
+		gw_rpc_result(iev, imsg);
+		break;
 	default:
 		imsgev_violation(iev, "unexpected message");
 	}
@@ -72,6 +75,7 @@ peer_down(int role)
 {
 	control_peer_down(role);
 	api_peer_down(role);
+	gw_peer_down(role);
 }
 
 int
@@ -84,6 +88,7 @@ front_main(void)
 	http_init(&front);
 	control_init(&front);
 	api_init(&front);
+	gw_init(&front);
 	child_test_hooks();
 	child_drop(&front, NULL, 0, 1, 1);
 	front_seccomp();

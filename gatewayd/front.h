@@ -31,6 +31,12 @@ void	api_auth_result(struct imsgev *, struct imsg *);
 int	api_agent_result(uint64_t, int, const char *);
 void	api_peer_down(int role);
 
+/* gw.c */
+void	gw_init(struct child *);
+int	gw_auth_result(uint64_t, uint32_t, uint64_t, const uint8_t *, size_t);
+void	gw_rpc_result(struct imsgev *, struct imsg *);
+void	gw_peer_down(int role);
+
 /* front_seccomp.c */
 void	front_seccomp(void);
 

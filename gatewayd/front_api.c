@@ -171,6 +171,8 @@ api_whoami(struct evhttp_request *req)
 	cb_put_u8(&cb, (uint8_t)loopback);
 	cb_put_u8(&cb, (uint8_t)forwarded);
 	cb_put_bytes(&cb, tok, r == 1 ? len : 0);
+	cb_put_str(&cb, "http");
+	cb_put_str(&cb, "*");
 	r = child_send_peer(ROLE_AUTHD, IMSG_AUTH_TOKEN, 0, -1, &cb);
 	cb_free(&cb);
 	if (r == -1) {
@@ -202,6 +204,8 @@ api_auth_result(struct imsgev *iev, struct imsg *imsg)
 		imsgev_violation(iev, "malformed AUTH_RESULT");
 		return;
 	}
+	if (gw_auth_result(id, code, retry, cap, caplen))
+		return;		/* it was a WebSocket connect */
 	if ((ar = ar_find(id)) == NULL || ar->stage != AR_AUTH)
 		return;
 	switch (code) {

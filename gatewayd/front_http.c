@@ -11,12 +11,15 @@
 #include <event2/keyvalq_struct.h>
 
 #include "front.h"
+#include "ws.h"
 #include "log.h"
 #include "msgtypes.h"
 
 #define HTTP_MAX_HEADERS	8192
 #define HTTP_MAX_BODY		65536
 #define HTTP_TIMEOUT_SEC	30
+
+static struct event_base	*ws_base;
 
 static const char *state_names[] = {
 	"stopped", "starting", "running", "restarting", "throttled"
@@ -72,6 +75,11 @@ http_cb(struct evhttp_request *req, void *arg)
 	path = uri ? evhttp_uri_get_path(uri) : NULL;
 	if (path == NULL)
 		path = "";
+	if (ws_is_upgrade(req)) {
+		evbuffer_free(b);
+		ws_upgrade(req, ws_base);
+		return;
+	}
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
 	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
@@ -100,6 +108,8 @@ http_init(struct child *c)
 	struct evhttp	*http;
 	int		 i, n = 0;
 
+	ws_base = c->base;
+	ws_init();
 	if ((http = evhttp_new(c->base)) == NULL)
 		fatalx("evhttp_new");
 	evhttp_set_max_headers_size(http, HTTP_MAX_HEADERS);

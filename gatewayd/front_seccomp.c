@@ -21,6 +21,8 @@ static const int front_syscalls[] = {
 	SCMP_SYS(accept4), SCMP_SYS(accept), SCMP_SYS(shutdown),
 	SCMP_SYS(getsockname), SCMP_SYS(getpeername), SCMP_SYS(setsockopt),
 	SCMP_SYS(getsockopt),
+	/* challenge nonces (libsodium) */
+	SCMP_SYS(getrandom),
 	/* memory, time, exit */
 	SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mremap),
 	SCMP_SYS(madvise), SCMP_SYS(futex), SCMP_SYS(clock_gettime),

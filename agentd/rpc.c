@@ -1,0 +1,185 @@
+/*
+ * rpc.c - gateway methods served by agentd (trust zone "agentd").  Each
+ * method declares the scope it needs; agentd checks it against the
+ * capability it verified itself (front only forwards).  Missing scope:
+ * FORBIDDEN with details.code MISSING_SCOPE; unknown method:
+ * INVALID_REQUEST.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cJSON.h>
+
+#include "agentd.h"
+#include "capability.h"
+#include "log.h"
+#include "msgtypes.h"
+#include "scopes.h"
+
+typedef cJSON *(*rpc_fn)(const struct capability *, const cJSON *);
+
+static struct timespec	 started;
+
+static cJSON *
+m_health(const struct capability *cap, const cJSON *params)
+{
+	cJSON		*o = cJSON_CreateObject();
+	struct timespec	 now;
+
+	(void)cap;
+	(void)params;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	cJSON_AddBoolToObject(o, "ok", 1);
+	cJSON_AddNumberToObject(o, "ts", (double)time(NULL) * 1000);
+	cJSON_AddNumberToObject(o, "uptimeMs", (double)((now.tv_sec -
+	    started.tv_sec) * 1000 + (now.tv_nsec - started.tv_nsec) /
+	    1000000));
+	cJSON_AddNumberToObject(o, "durationMs", 0);
+	cJSON_AddArrayToObject(o, "channels");
+	cJSON_AddArrayToObject(o, "agents");
+	return o;
+}
+
+static cJSON *
+m_status(const struct capability *cap, const cJSON *params)
+{
+	cJSON	*o = cJSON_CreateObject(), *s;
+
+	(void)params;
+	cJSON_AddBoolToObject(o, "ok", 1);
+	cJSON_AddStringToObject(o, "version", "clawgate-0.1.0");
+	s = cJSON_AddObjectToObject(o, "sessions");
+	cJSON_AddNumberToObject(s, "count", 0);
+	cJSON_AddArrayToObject(s, "recent");
+	s = cJSON_AddObjectToObject(o, "caller");
+	cJSON_AddStringToObject(s, "principal", cap->principal);
+	cJSON_AddStringToObject(s, "role", cap->role);
+	return o;
+}
+
+static const struct method {
+	const char	*name;
+	const char	*scope;
+	rpc_fn		 fn;
+} methods[] = {
+	{ "health", "operator.read", m_health },
+	{ "status", "operator.read", m_status },
+};
+
+static void
+answer(struct imsgev *iev, uint64_t conn, uint64_t req, int ok, cJSON *o)
+{
+	struct cbuf	 cb;
+	char		*s;
+
+	if (o == NULL || (s = cJSON_PrintUnformatted(o)) == NULL)
+		fatalx("out of memory");
+	cJSON_Delete(o);
+	if (strlen(s) > 60000) {
+		cJSON_free(s);
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "code", "UNAVAILABLE");
+		cJSON_AddStringToObject(o, "message", "answer too large");
+		s = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		ok = 0;
+	}
+	cb_init(&cb);
+	cb_put_u64(&cb, conn);
+	cb_put_u64(&cb, req);
+	cb_put_u8(&cb, (uint8_t)ok);
+	cb_put_str(&cb, s);
+	if (imsgev_compose_cb(iev, IMSG_RPC_RES, 0, -1, &cb) == -1)
+		log_warn("RPC_RES");
+	cb_free(&cb);
+	cJSON_free(s);
+}
+
+static cJSON *
+error_obj(const char *code, const char *msg, const char *detail)
+{
+	cJSON	*e = cJSON_CreateObject(), *d;
+
+	cJSON_AddStringToObject(e, "code", code);
+	cJSON_AddStringToObject(e, "message", msg);
+	if (detail != NULL) {
+		d = cJSON_AddObjectToObject(e, "details");
+		cJSON_AddStringToObject(d, "code", detail);
+	}
+	return e;
+}
+
+void
+rpc_handle(struct imsgev *iev, struct imsg *imsg)
+{
+	struct cbuf		 cb;
+	struct capability	 cap;
+	const struct method	*m = NULL;
+	const uint8_t		*cp;
+	size_t			 clen, i;
+	uint64_t		 conn, req;
+	char			 method[128], *params = NULL, msg[200];
+	cJSON			*p, *e, *d, *arr;
+	int			 r;
+
+	cb_view(&cb, imsg->data, imsg->datalen);
+	cb_get_u64(&cb, &conn);
+	cb_get_u64(&cb, &req);
+	cb_get_bytes(&cb, &cp, &clen, CAP_MAXLEN);
+	cb_get_str(&cb, method, sizeof(method));
+	cb_get_strdup(&cb, &params, 49152);
+	if (cb_get_end(&cb) == -1) {
+		free(params);
+		imsgev_violation(iev, "malformed RPC");
+		return;
+	}
+	r = cap_verify(&self->key, cp, clen, (uint64_t)time(NULL), conn, &cap);
+	if (r == CAP_ERR_EXPIRED) {
+		free(params);
+		answer(iev, conn, req, 0, error_obj("INVALID_REQUEST",
+		    "unauthorized: session expired", "AUTH_EXPIRED"));
+		return;
+	}
+	if (r != CAP_OK) {
+		free(params);
+		log_warnx("RPC %s: %s", method, cap_strerror(r));
+		child_audit("rpc", "front", method, "refused", cap_strerror(r));
+		imsgev_violation(iev, cap_strerror(r));
+		return;
+	}
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strcmp(methods[i].name, method) == 0)
+			m = &methods[i];
+	if (m == NULL) {
+		free(params);
+		snprintf(msg, sizeof(msg), "unknown method: %s", method);
+		answer(iev, conn, req, 0, error_obj("INVALID_REQUEST", msg,
+		    NULL));
+		return;
+	}
+	if (!scope_granted(&cap, m->scope)) {
+		free(params);
+		snprintf(msg, sizeof(msg), "missing scope: %s", m->scope);
+		e = error_obj("FORBIDDEN", msg, "MISSING_SCOPE");
+		d = cJSON_GetObjectItem(e, "details");
+		cJSON_AddStringToObject(d, "missingScope", m->scope);
+		arr = cJSON_AddArrayToObject(d, "requiredScopes");
+		cJSON_AddItemToArray(arr, cJSON_CreateString(m->scope));
+		child_audit("rpc", cap.principal, method, "refused",
+		    "missing scope");
+		answer(iev, conn, req, 0, e);
+		return;
+	}
+	p = cJSON_Parse(params);
+	free(params);
+	answer(iev, conn, req, 1, m->fn(&cap, p));
+	cJSON_Delete(p);
+}
+
+void
+rpc_init(void)
+{
+	clock_gettime(CLOCK_MONOTONIC, &started);
+}
