@@ -239,6 +239,7 @@ suite_stop; suite_cleanup
 S_PID=$A_PID; S_DIR=$A_DIR; suite_stop; suite_cleanup
 
 . "$here/auth.sh"
+. "$here/gateway.sh"
 
 # ---------------------------------------------------------------- seccomp
 if [ $SAN = 0 ]; then

@@ -1,0 +1,62 @@
+// wsclient.cjs - a scripted WebSocket client for the integration tests of
+// clawgate's gateway protocol (uses the `ws' package of the OpenClaw
+// install).  usage: node wsclient.cjs URL SCENARIO [TOKEN]
+// Prints one JSON line: what the server sent and how it closed.
+const WebSocket = require('ws');
+
+const [url, scenario, token] = process.argv.slice(2);
+const out = { frames: [], close: null };
+const ws = new WebSocket(url, { perMessageDeflate: false });
+const send = (o) => ws.send(JSON.stringify(o));
+const connect = (over = {}) => ({
+  type: 'req', id: 'c1', method: 'connect',
+  params: Object.assign({
+    minProtocol: 4, maxProtocol: 4,
+    client: { id: 'cli', version: '0.0.1', platform: 'linux', mode: 'cli' },
+    role: 'operator', scopes: ['operator.read'], caps: [],
+    auth: { token },
+  }, over),
+});
+let step = 0;
+const finish = () => { console.log(JSON.stringify(out)); process.exit(0); };
+setTimeout(() => { out.timeout = true; finish(); }, 20000);
+ws.on('close', (code, reason) => { out.close = { code, reason: reason.toString() }; finish(); });
+ws.on('error', (e) => { out.error = String(e); });
+ws.on('pong', () => { out.pong = true; });
+ws.on('message', (data) => {
+  const f = JSON.parse(data.toString());
+  out.frames.push(f);
+  step++;
+  if (step === 1) {
+    switch (scenario) {
+    case 'before-connect': send({ type: 'req', id: 'x', method: 'health', params: {} }); break;
+    case 'big-preauth': ws.send('x'.repeat(70 * 1024)); break;
+    case 'silent': break;
+    case 'old-protocol': send(connect({ minProtocol: 1, maxProtocol: 2 })); break;
+    case 'protocol3': send(connect({ minProtocol: 3, maxProtocol: 3 })); break;
+    case 'bad-scope': send(connect({ scopes: ['operator.root'] })); break;
+    case 'node-role': send(connect({ role: 'node' })); break;
+    case 'binary': ws.send(Buffer.from([1, 2, 3])); break;
+    case 'fragmented': {
+      const s = JSON.stringify(connect());
+      ws.send(s.slice(0, 10), { fin: false });
+      ws.send(s.slice(10), { fin: true });
+      break;
+    }
+    case 'pairing-scope': send(connect({ scopes: ['operator.pairing'] })); break;
+    default: send(connect());
+    }
+    return;
+  }
+  if (step === 2 && f.type === 'res' && f.ok) {
+    switch (scenario) {
+    case 'unknown-method': send({ type: 'req', id: 'u', method: 'nope.nope', params: {} }); break;
+    case 'pairing-scope': send({ type: 'req', id: 'h', method: 'health', params: {} }); break;
+    case 'ping': ws.ping(); send({ type: 'req', id: 'h', method: 'health', params: {} }); break;
+    case 'reconnect': send(connect()); break;
+    default: send({ type: 'req', id: 'h', method: 'health', params: {} });
+    }
+    return;
+  }
+  if (step >= 3) ws.close(1000, 'done');
+});
