@@ -111,6 +111,9 @@ FUZZ_CFLAGS	 = -std=c11 -D_GNU_SOURCE -g -O1 -Icommon $(PKG_CFLAGS) \
 # harnesses of a process's own decoders compile those sources too
 FUZZ_SRCS_httpauth	 = gatewayd/http_auth.c
 FUZZ_INC_httpauth	 = -Igatewayd
+FUZZ_SRCS_connect	 = gatewayd/gw_connect.c
+FUZZ_INC_connect	 = -Igatewayd
+FUZZ_INC_wsframe	 = -Igatewayd
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(wildcard common/*.h) $$(FUZZ_SRCS_$$*)
 	@mkdir -p build-fuzz
