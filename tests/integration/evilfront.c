@@ -180,6 +180,69 @@ status_req(uint64_t conn, const uint8_t *cap, size_t caplen)
 	cb_free(&cb);
 }
 
+/* ask authd for a capability with a token, as front does for a connect
+ * that requests `want' scopes */
+static int
+token_cap(int authd, const char *want, uint8_t *cap, size_t *caplen)
+{
+	struct imsgbuf	 ib;
+	struct imsg	 imsg;
+	struct cbuf	 cb;
+	const uint8_t	*p;
+	const char	*tok = getenv("CLAWGATE_TEST_TOKEN");
+	uint64_t	 id, retry;
+	uint32_t	 code;
+	char		 msg[256];
+
+	if (tok == NULL)
+		fatalx("no CLAWGATE_TEST_TOKEN");
+	cb_init(&cb);
+	cb_put_u64(&cb, 7);
+	cb_put_str(&cb, "shared-secret");
+	cb_put_str(&cb, "127.0.0.1");
+	cb_put_u8(&cb, 1);
+	cb_put_u8(&cb, 0);
+	cb_put_bytes(&cb, tok, strlen(tok));
+	cb_put_str(&cb, "ws");
+	cb_put_str(&cb, want);
+	send_msg(authd, IMSG_AUTH_TOKEN, -1, cb.data, cb.len);
+	cb_free(&cb);
+	if (imsgbuf_init(&ib, authd, IMSG_MAXSIZE, 0) == -1 ||
+	    imsg_recv_wait(&ib, &imsg, 5000) != 1) {
+		say("no answer from authd");
+		return -1;
+	}
+	cb_view(&cb, imsg.data, imsg.datalen);
+	cb_get_u64(&cb, &id);
+	cb_get_u32(&cb, &code);
+	cb_get_u64(&cb, &retry);
+	cb_get_bytes(&cb, &p, caplen, CAP_MAXLEN);
+	cb_get_str(&cb, msg, sizeof(msg));
+	if (cb_get_end(&cb) == -1 || code != AUTH_OK) {
+		say("authd refused the token: %s", msg);
+		return -1;
+	}
+	memcpy(cap, p, *caplen);
+	imsg_free(&imsg);
+	imsgbuf_clear(&ib);
+	return 0;
+}
+
+static void
+rpc(int agentd, uint64_t conn, const uint8_t *cap, size_t caplen)
+{
+	struct cbuf	 cb;
+
+	cb_init(&cb);
+	cb_put_u64(&cb, conn);
+	cb_put_u64(&cb, 1);
+	cb_put_bytes(&cb, cap, caplen);
+	cb_put_str(&cb, "health");
+	cb_put_str(&cb, "{}");
+	send_msg(agentd, IMSG_RPC, -1, cb.data, cb.len);
+	cb_free(&cb);
+}
+
 /* act like front for one clawctl connection and keep its capability */
 static int
 steal_cap(int authd, uint8_t *cap, size_t *caplen)
@@ -322,6 +385,30 @@ main(void)
 		await_verdict(agentd, "agentd");
 		status_req(42, cap, caplen);
 		say("sent the old capability to the parent");
+	} else if (strcmp(attack, "widencap") == 0) {
+		struct capability	 got;
+		struct capkey		 k;
+
+		/* ask for admin with a read-only token: authd grants read */
+		if (token_cap(authd, "operator.admin operator.read", cap,
+		    &caplen) == 0 && cap_peek(cap, caplen, &got) == 0) {
+			say("authd granted: %s", got.scopes);
+			/* rewrite the scopes; without the key the MAC is wrong */
+			snprintf(got.scopes, sizeof(got.scopes),
+			    "operator.admin");
+			capkey_generate(&k);
+			cb_init(&cb);
+			cap_mint(&k, &got, &cb);
+			rpc(agentd, 7, cb.data, cb.len);
+			cb_free(&cb);
+			await_verdict(agentd, "agentd");
+		}
+	} else if (strcmp(attack, "wrongconn") == 0) {
+		/* a genuine capability, replayed on another connection */
+		if (token_cap(authd, "operator.read", cap, &caplen) == 0) {
+			rpc(agentd, 8, cap, caplen);
+			await_verdict(agentd, "agentd");
+		}
 	} else if (strcmp(attack, "parentwrongedge") == 0) {
 		cb_init(&cb);
 		cb_put_u64(&cb, 1);

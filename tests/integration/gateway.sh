@@ -18,7 +18,7 @@ wsc() {	# scripted client: wsc SCENARIO [TOKEN]
 	    "$here/wsclient.cjs" "ws://127.0.0.1:$S_PORT/" "$@" 2>&1
 }
 
-SUITE_CONF_EXTRA="rate-limit failures 10 window 60 lockout 8"
+SUITE_CONF_EXTRA="rate-limit failures 10 window 60 lockout 20"
 suite_start gw "$BIN"
 SUITE_CONF_EXTRA=
 check "suite ready" wait_ready 5000
@@ -92,13 +92,16 @@ check "front survived all of it" [ -n "$(pid_of front)" ]
 echo "# the limiter seen by the OpenClaw CLI"
 for i in $(seq 1 9); do oc gateway call health --json --url "$url" --token "bad$i" >/dev/null; done
 out=$(oc gateway call health --json --url "$url" --token bad10)
+locked_at=$(date +%s%N)
 check "the 10th wrong token is still a mismatch" grep -q AUTH_TOKEN_MISMATCH <<<"$out"
 out=$(oc gateway call health --json --url "$url" --token bad11)
 check "the 11th attempt is rate-limited" grep -q '"code": "AUTH_RATE_LIMITED"' <<<"$out"
 out=$(oc gateway call health --json --url "$url" --token "$T")
 check "a correct token right after is rate-limited too" grep -q '"code": "AUTH_RATE_LIMITED"' <<<"$out"
 check "retryAfterMs is given" grep -q '"retryAfterMs": [0-9]' <<<"$out"
-sleep 8.2
+# wait out the rest of the 20 s lockout
+left=$(( (20500000000 - ($(date +%s%N) - locked_at)) / 1000000 ))
+[ "$left" -gt 0 ] && sleep "$(printf '%d.%03d' $((left / 1000)) $((left % 1000)))"
 out=$(oc gateway call health --json --url "$url" --token "$T")
 check "after the lockout the CLI connects again" grep -q '"ok": true' <<<"$out"
 suite_stop

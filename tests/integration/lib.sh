@@ -33,7 +33,7 @@ suite_start() {
 	S_CTL=$S_DIR/clawctl.sock
 	S_BIN=$bindir
 	cat > "$S_DIR/clawgate.conf" <<CONF
-state-dir "$S_DIR/state"
+state-dir "${SUITE_STATE_DIR:-$S_DIR/state}"
 run-dir "$S_DIR"
 log-dir "$S_DIR/log"
 libexec-dir "$bindir"

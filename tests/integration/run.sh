@@ -263,7 +263,8 @@ echo "# a compromised front"
 attack() {	# attack NAME VICTIM "log pattern" ["evilfront pattern"]
 	name=$1; victim=$2; pat=$3; epat=${4:-}
 	suite_start "evil-$name" "$TBIN" CLAWGATE_TEST_FRONT_EXEC="$EVIL" \
-	    CLAWGATE_TEST_ATTACK="$name" CLAWGATE_TEST_CAPFILE="$CAPFILE"
+	    CLAWGATE_TEST_ATTACK="$name" CLAWGATE_TEST_CAPFILE="$CAPFILE" \
+	    CLAWGATE_TEST_TOKEN="$EVIL_TOKEN"
 	wait_for_log "authd ready" 5
 	if [ "$victim" = parent ]; then vpid=$S_PID; else vpid=$(pid_of "$victim"); fi
 	[ "$name" = stealcap ] && (sleep 0.5; "$TBIN/clawctl" -s "$S_CTL" whoami >/dev/null 2>&1) &
@@ -283,6 +284,14 @@ attack() {	# attack NAME VICTIM "log pattern" ["evilfront pattern"]
 	suite_cleanup
 }
 CAPFILE=$(mktemp /tmp/clawgate-stolen-cap.XXXXXX)
+# a read-only token, created in the state directory the attacks reuse
+EVIL_STATE=$(mktemp -d /tmp/clawgate-evil-state.XXXXXX)
+chmod 0755 "$EVIL_STATE"
+SUITE_STATE_DIR=$EVIL_STATE
+suite_start token "$BIN"
+wait_ready 5000
+EVIL_TOKEN=$(ctl token create --name evil --scopes operator.read 2>/dev/null)
+suite_stop; suite_cleanup
 attack garbage authd "authd\[[0-9]*\]: closing edge to front: bad frame" "authd closed the edge"
 attack oversize authd "authd\[[0-9]*\]: closing edge to front: bad frame length" "authd closed the edge"
 attack wrongtype authd "refused SETUP_KEY (type 2, 56 bytes) from front: message type not allowed on this edge"
@@ -292,8 +301,11 @@ attack fdsmuggle authd "control: descriptor from front is not a connection on th
 attack forgedcap agentd "agentd\[[0-9]*\]: AGENT_CALL whoami: capability MAC does not verify"
 attack stealcap agentd "agentd\[[0-9]*\]: AGENT_CALL whoami: capability MAC does not verify" "stole a capability"
 attack replaycap agentd "agentd\[[0-9]*\]: AGENT_CALL whoami: capability MAC does not verify" "sent the old capability to the parent"
+attack widencap agentd "agentd\[[0-9]*\]: RPC health: capability MAC does not verify" "authd granted: operator.read$"
+attack wrongconn agentd "agentd\[[0-9]*\]: RPC health: capability bound to another connection" "agentd closed the edge"
 attack parentwrongedge parent "refused CTL_AUTH (type 14, 8 bytes) from front: message type not allowed on this edge"
 
-rm -f "$CAPFILE"
+SUITE_STATE_DIR=
+rm -rf "$CAPFILE" "$EVIL_STATE"
 echo "# $T_PASS passed, $T_FAIL failed"
 [ $T_FAIL = 0 ]
