@@ -82,6 +82,8 @@ UNIT_TESTS	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 # unit tests of a process's own modules link those objects too
 TEST_OBJS_ratelimit	 = $(BUILD)/authd/ratelimit.o
 TEST_OBJS_http_auth	 = $(BUILD)/gatewayd/http_auth.o
+TEST_OBJS_device	 = $(BUILD)/authd/device.o
+TEST_INC_device		 = -Iauthd
 TEST_INC_ratelimit	 = -Iauthd
 TEST_INC_http_auth	 = -Igatewayd
 
@@ -114,6 +116,8 @@ FUZZ_INC_httpauth	 = -Igatewayd
 FUZZ_SRCS_connect	 = gatewayd/gw_connect.c
 FUZZ_INC_connect	 = -Igatewayd
 FUZZ_INC_wsframe	 = -Igatewayd
+FUZZ_SRCS_device	 = authd/device.c
+FUZZ_INC_device		 = -Iauthd
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(wildcard common/*.h) $$(FUZZ_SRCS_$$*)
 	@mkdir -p build-fuzz
@@ -157,7 +161,7 @@ install: all users
 	    $(BUILD)/bin/agentd $(BUILD)/bin/execd \
 	    $(DESTDIR)$(PREFIX)/libexec/clawgate/
 	install -m 0644 man/clawgate.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
-	install -m 0644 man/gatewayd.8 man/clawctl.8 \
+	install -m 0644 man/gatewayd.8 man/clawctl.8 man/authd.8 \
 	    $(DESTDIR)$(PREFIX)/share/man/man8/
 	[ -f $(DESTDIR)/etc/clawgate/clawgate.conf ] || \
 	    install -m 0644 etc/clawgate.conf $(DESTDIR)/etc/clawgate/

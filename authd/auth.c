@@ -19,6 +19,7 @@
 
 #include "authd.h"
 #include "capability.h"
+#include "device.h"
 #include "log.h"
 #include "msgtypes.h"
 #include "ratelimit.h"
@@ -29,6 +30,15 @@
 #define WS_CAP_LIFETIME		86400	/* a WebSocket connection's */
 
 static struct ratelimit	*rl;
+
+static uint64_t
+wall_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static uint64_t
 now_ms(void)
@@ -95,7 +105,11 @@ auth_token(struct imsgev *iev, struct imsg *imsg)
 	uint64_t		 req, locked, t;
 	uint8_t			 loopback, forwarded;
 	char			 cls[32], src[256], who[64], connector[16];
-	char			 want[256], granted[256];
+	char			 want[256], granted[256], challenge[64];
+	struct device_proof	 dp;
+	const char		*dcode;
+	uint8_t			 has_device;
+	int			 dver;
 	int			 r;
 
 	cb_view(&cb, imsg->data, imsg->datalen);
@@ -107,7 +121,23 @@ auth_token(struct imsgev *iev, struct imsg *imsg)
 	cb_get_bytes(&cb, &cred, &credlen, TOKEN_MAXLEN * 2);
 	cb_get_str(&cb, connector, sizeof(connector));
 	cb_get_str(&cb, want, sizeof(want));
+	memset(&dp, 0, sizeof(dp));
+	cb_get_u8(&cb, &has_device);
+	cb_get_str(&cb, dp.id, sizeof(dp.id));
+	cb_get_str(&cb, dp.public_key, sizeof(dp.public_key));
+	cb_get_str(&cb, dp.signature, sizeof(dp.signature));
+	cb_get_u64(&cb, &dp.signed_at);
+	cb_get_str(&cb, dp.nonce, sizeof(dp.nonce));
+	cb_get_str(&cb, challenge, sizeof(challenge));
+	cb_get_str(&cb, dp.client_id, sizeof(dp.client_id));
+	cb_get_str(&cb, dp.client_mode, sizeof(dp.client_mode));
+	cb_get_str(&cb, dp.role, sizeof(dp.role));
+	cb_get_str(&cb, dp.scopes, sizeof(dp.scopes));
+	cb_get_str(&cb, dp.token, sizeof(dp.token));
+	cb_get_str(&cb, dp.platform, sizeof(dp.platform));
+	cb_get_str(&cb, dp.device_family, sizeof(dp.device_family));
 	if (cb_get_end(&cb) == -1 || loopback > 1 || forwarded > 1 ||
+	    has_device > 1 ||
 	    strcmp(cls, "shared-secret") != 0 ||
 	    (strcmp(connector, "http") != 0 && strcmp(connector, "ws") != 0)) {
 		imsgev_violation(iev, "malformed AUTH_TOKEN");
@@ -127,6 +157,15 @@ auth_token(struct imsgev *iev, struct imsg *imsg)
 		    "too many failed authentication attempts");
 		return;
 	}
+	if (has_device && device_verify(&dp, challenge, wall_ms(), &dver,
+	    &dcode) == -1) {
+		child_audit("device-auth", dp.id[0] ? dp.id : src, "device",
+		    "refused", dcode);
+		sodium_memzero(&dp, sizeof(dp));
+		result(iev, req, AUTH_DEVICE_FAIL, 0, NULL, dcode);
+		return;
+	}
+	sodium_memzero(dp.token, sizeof(dp.token));
 	if (credlen == 0) {
 		/* a missing credential is not a failed attempt */
 		result(iev, req, AUTH_MISSING, 0, NULL, "no credential");
@@ -144,6 +183,14 @@ auth_token(struct imsgev *iev, struct imsg *imsg)
 		return;
 	}
 	rl_success(rl, cls, src, t);
+	if (has_device) {
+		/* a good proof from an unknown device: pairing comes first;
+		 * it is never approved silently */
+		child_audit("device-auth", dp.id, "device", "refused",
+		    "not paired");
+		result(iev, req, AUTH_NOT_PAIRED, 0, NULL, dp.id);
+		return;
+	}
 	memset(&cap, 0, sizeof(cap));
 	memcpy(cap.bootid, self->key.bootid, CAP_BOOTIDLEN);
 	snprintf(who, sizeof(who), "token:%s", rec.id);

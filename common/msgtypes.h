@@ -68,7 +68,11 @@ enum imsg_type {
 	/* front -> authd:  u64 req, str class, str source, u8 loopback,
 	 * u8 forwarded (a forwarding header was present), bytes credential,
 	 * str connector ("http", "ws"), str scopes requested ("*": all that
-	 * the credential allows) */
+	 * the credential allows), u8 has_device, then the device proof:
+	 * str id, str public key, str signature, u64 signed_at, str nonce,
+	 * str challenge nonce, str client id, str client mode, str role,
+	 * str scopes as signed, str token as signed, str platform,
+	 * str device family (all empty without a device) */
 	IMSG_AUTH_TOKEN,
 	/* authd -> front:  u64 req, u32 code (AUTH_*), u64 retry_after_ms,
 	 * bytes capability, str message */
@@ -104,6 +108,8 @@ enum auth_code {
 	AUTH_MISMATCH,			/* wrong credential */
 	AUTH_RATE_LIMITED,		/* locked out; retry_after_ms set */
 	AUTH_PROXY_REQUIRED,		/* forwarding header, untrusted peer */
+	AUTH_DEVICE_FAIL,		/* bad device proof; message = code */
+	AUTH_NOT_PAIRED,		/* good proof, device not paired */
 	AUTH_CODE_MAX
 };
 

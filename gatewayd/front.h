@@ -33,7 +33,8 @@ void	api_peer_down(int role);
 
 /* gw.c */
 void	gw_init(struct child *);
-int	gw_auth_result(uint64_t, uint32_t, uint64_t, const uint8_t *, size_t);
+int	gw_auth_result(uint64_t, uint32_t, uint64_t, const uint8_t *, size_t,
+	    const char *);
 void	gw_rpc_result(struct imsgev *, struct imsg *);
 void	gw_peer_down(int role);
 

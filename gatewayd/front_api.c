@@ -126,6 +126,20 @@ request_facts(struct evhttp_request *req, char *src, size_t srcsz,
 			*forwarded = 1;
 }
 
+/* the device fields of AUTH_TOKEN, empty: HTTP carries no device proof */
+static void
+put_no_device(struct cbuf *cb)
+{
+	int	 i;
+
+	cb_put_u8(cb, 0);
+	for (i = 0; i < 3; i++)
+		cb_put_str(cb, "");
+	cb_put_u64(cb, 0);
+	for (i = 0; i < 9; i++)
+		cb_put_str(cb, "");
+}
+
 void
 api_whoami(struct evhttp_request *req)
 {
@@ -173,6 +187,7 @@ api_whoami(struct evhttp_request *req)
 	cb_put_bytes(&cb, tok, r == 1 ? len : 0);
 	cb_put_str(&cb, "http");
 	cb_put_str(&cb, "*");
+	put_no_device(&cb);
 	r = child_send_peer(ROLE_AUTHD, IMSG_AUTH_TOKEN, 0, -1, &cb);
 	cb_free(&cb);
 	if (r == -1) {
@@ -204,7 +219,7 @@ api_auth_result(struct imsgev *iev, struct imsg *imsg)
 		imsgev_violation(iev, "malformed AUTH_RESULT");
 		return;
 	}
-	if (gw_auth_result(id, code, retry, cap, caplen))
+	if (gw_auth_result(id, code, retry, cap, caplen, msg))
 		return;		/* it was a WebSocket connect */
 	if ((ar = ar_find(id)) == NULL || ar->stage != AR_AUTH)
 		return;

@@ -215,7 +215,23 @@ gw_connect(struct wsconn *c, cJSON *id, const cJSON *params)
 	cb_put_bytes(&cb, cr.credential, strlen(cr.credential));
 	cb_put_str(&cb, "ws");
 	cb_put_str(&cb, cr.scopes);
+	cb_put_u8(&cb, (uint8_t)cr.has_device);
+	cb_put_str(&cb, cr.dev_id);
+	cb_put_str(&cb, cr.dev_public_key);
+	cb_put_str(&cb, cr.dev_signature);
+	cb_put_u64(&cb, (uint64_t)cr.dev_signed_at);
+	cb_put_str(&cb, cr.dev_nonce);
+	cb_put_str(&cb, c->nonce);
+	cb_put_str(&cb, cr.client_id);
+	cb_put_str(&cb, cr.client_mode);
+	cb_put_str(&cb, cr.role);
+	cb_put_str(&cb, cr.signed_scopes);
+	cb_put_str(&cb, cr.signed_token);
+	cb_put_str(&cb, cr.platform);
+	cb_put_str(&cb, cr.device_family);
+	snprintf(c->device_id, sizeof(c->device_id), "%s", cr.dev_id);
 	sodium_memzero(cr.credential, sizeof(cr.credential));
+	sodium_memzero(cr.signed_token, sizeof(cr.signed_token));
 	r = child_send_peer(ROLE_AUTHD, IMSG_AUTH_TOKEN, 0, -1, &cb);
 	sodium_memzero(cb.data, cb.len);
 	cb_free(&cb);
@@ -287,10 +303,25 @@ hello_ok(struct wsconn *c)
 }
 
 /* authd's verdict on the connect credential; 1 if it was for a WS */
+/* DEVICE_AUTH_NONCE_MISMATCH -> device-nonce-mismatch */
+static void
+device_reason(const char *code, char *out, size_t outsz)
+{
+	size_t	 i;
+
+	if (strncmp(code, "DEVICE_AUTH_", 12) == 0)
+		code += 12;
+	snprintf(out, outsz, "device-%s", code);
+	for (i = 0; out[i] != '\0'; i++)
+		out[i] = out[i] == '_' ? '-' : (out[i] >= 'A' &&
+		    out[i] <= 'Z') ? out[i] + 32 : out[i];
+}
+
 int
 gw_auth_result(uint64_t id, uint32_t code, uint64_t retry,
-    const uint8_t *cap, size_t caplen)
+    const uint8_t *cap, size_t caplen, const char *msg)
 {
+	char		 reason[80];
 	struct wsconn	*c;
 	struct timeval	 tv = { WS_TICK_SEC, 0 };
 	cJSON		*rid, *err, *d;
@@ -332,6 +363,22 @@ gw_auth_result(uint64_t id, uint32_t code, uint64_t retry,
 		cJSON_AddBoolToObject(d, "canRetryWithDeviceToken", 0);
 		cJSON_AddStringToObject(d, "recommendedNextStep",
 		    "update_auth_credentials");
+		break;
+	case AUTH_DEVICE_FAIL:
+		err = error_obj("INVALID_REQUEST", "unauthorized: device "
+		    "identity check failed", NULL);
+		d = cJSON_AddObjectToObject(err, "details");
+		cJSON_AddStringToObject(d, "code", msg);
+		device_reason(msg, reason, sizeof(reason));
+		cJSON_AddStringToObject(d, "reason", reason);
+		break;
+	case AUTH_NOT_PAIRED:
+		err = error_obj("NOT_PAIRED", "pairing required",
+		    "PAIRING_REQUIRED");
+		d = cJSON_GetObjectItem(err, "details");
+		cJSON_AddStringToObject(d, "reason", "not-paired");
+		cJSON_AddStringToObject(d, "deviceId", c->device_id);
+		cJSON_AddStringToObject(d, "requestedRole", "operator");
 		break;
 	case AUTH_PROXY_REQUIRED:
 		err = error_obj("INVALID_REQUEST", "proxy client attribution "

@@ -41,7 +41,7 @@ int
 connect_validate(const cJSON *params, struct connect_req *cr,
     const char **code, const char **detail, const char **msg)
 {
-	const cJSON	*client, *auth, *scopes, *s;
+	const cJSON	*client, *auth, *scopes, *s, *device, *at;
 	size_t		 len = 0;
 	int		 n = 0;
 
@@ -116,7 +116,39 @@ connect_validate(const cJSON *params, struct connect_req *cr,
 			return -1;
 		}
 	}
-	cr->has_device = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
-	    params, "device"));
+	snprintf(cr->signed_token, sizeof(cr->signed_token), "%s",
+	    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(auth, "token")) ?
+	    cr->credential : "");
+	if (get_string(client, "platform", cr->platform, sizeof(cr->platform),
+	    0) == -1 || get_string(client, "deviceFamily", cr->device_family,
+	    sizeof(cr->device_family), 0) == -1) {
+		*msg = "invalid connect params: client.platform";
+		return -1;
+	}
+	if (cJSON_IsArray(scopes)) {
+		len = 0;
+		cJSON_ArrayForEach(s, scopes)
+			len += (size_t)snprintf(cr->signed_scopes + len,
+			    sizeof(cr->signed_scopes) - len, "%s%s",
+			    len ? "," : "", s->valuestring);
+	}
+	device = cJSON_GetObjectItemCaseSensitive(params, "device");
+	if (device == NULL || cJSON_IsNull(device))
+		return 0;
+	at = cJSON_GetObjectItemCaseSensitive(device, "signedAt");
+	if (!cJSON_IsObject(device) ||
+	    get_string(device, "id", cr->dev_id, sizeof(cr->dev_id), 1) == -1 ||
+	    get_string(device, "publicKey", cr->dev_public_key,
+	    sizeof(cr->dev_public_key), 1) == -1 ||
+	    get_string(device, "signature", cr->dev_signature,
+	    sizeof(cr->dev_signature), 1) == -1 ||
+	    get_string(device, "nonce", cr->dev_nonce, sizeof(cr->dev_nonce),
+	    1) == -1 || !cJSON_IsNumber(at) || at->valuedouble < 0 ||
+	    at->valuedouble > 1e15) {
+		*msg = "invalid connect params: device";
+		return -1;
+	}
+	cr->dev_signed_at = at->valuedouble;
+	cr->has_device = 1;
 	return 0;
 }

@@ -20,7 +20,16 @@ struct connect_req {
 	char	 role[16];
 	char	 scopes[256];		/* space-separated, known scopes */
 	char	 credential[512];	/* auth.token or auth.password */
+	char	 signed_token[512];	/* auth.token, as a device signs it */
+	char	 signed_scopes[256];	/* scopes joined by ",", as signed */
+	char	 platform[64];
+	char	 device_family[64];
 	int	 has_device;
+	char	 dev_id[80];
+	char	 dev_public_key[96];
+	char	 dev_signature[128];
+	double	 dev_signed_at;
+	char	 dev_nonce[64];
 };
 
 /*

@@ -36,6 +36,7 @@ struct wsconn {
 	int			 protocol;
 	char			 scopes_req[256];
 	char			 client_id[64];
+	char			 device_id[80];
 	uint8_t			 cap[CAP_MAXLEN];
 	size_t			 caplen;
 	char			 principal[128];

@@ -61,6 +61,19 @@ out=$(wsc bad-scope "$T")
 check "an unknown scope is refused" grep -q 'unknown scope' <<<"$out"
 out=$(wsc node-role "$T")
 check "role node without a device: NOT_PAIRED" grep -q '"code":"NOT_PAIRED"' <<<"$out"
+out=$(wsc device-ok "$T")
+check "a good device proof from an unpaired device: NOT_PAIRED PAIRING_REQUIRED" \
+    grep -q '"error":{"code":"NOT_PAIRED","message":"pairing required","details":{"code":"PAIRING_REQUIRED","reason":"not-paired","deviceId":"[0-9a-f]\{64\}"' <<<"$out"
+out=$(wsc device-nonce "$T")
+check "wrong device nonce: DEVICE_AUTH_NONCE_MISMATCH" \
+    grep -q '"details":{"code":"DEVICE_AUTH_NONCE_MISMATCH","reason":"device-nonce-mismatch"}' <<<"$out"
+out=$(wsc device-sig "$T")
+check "corrupted signature: DEVICE_AUTH_SIGNATURE_INVALID" grep -q '"code":"DEVICE_AUTH_SIGNATURE_INVALID"' <<<"$out"
+out=$(wsc device-old "$T")
+check "signedAt 300 s old: DEVICE_AUTH_SIGNATURE_EXPIRED" grep -q '"code":"DEVICE_AUTH_SIGNATURE_EXPIRED"' <<<"$out"
+out=$(wsc device-id "$T")
+check "device.id not the key's hash: DEVICE_AUTH_DEVICE_ID_MISMATCH" grep -q '"code":"DEVICE_AUTH_DEVICE_ID_MISMATCH"' <<<"$out"
+check "device refusals are audited" grep -q '"action":"device-auth","object":"device","outcome":"refused"' "$S_DIR/log/audit.log"
 out=$(wsc unknown-method "$T")
 check "unknown method: INVALID_REQUEST" grep -q '"id":"u","ok":false,"error":{"code":"INVALID_REQUEST","message":"unknown method: nope.nope"' <<<"$out"
 out=$(wsc default "$RO")

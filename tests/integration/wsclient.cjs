@@ -3,6 +3,25 @@
 // install).  usage: node wsclient.cjs URL SCENARIO [TOKEN]
 // Prints one JSON line: what the server sent and how it closed.
 const WebSocket = require('ws');
+const crypto = require('crypto');
+
+// an Ed25519 device proof as the OpenClaw client builds it (v3 payload)
+function device(challenge, tok, spoil) {
+  const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519');
+  const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x, 'base64url');
+  let id = crypto.createHash('sha256').update(raw).digest('hex');
+  let signedAt = challenge.ts;
+  let nonce = challenge.nonce;
+  if (spoil === 'old') signedAt -= 300000;
+  const payload = ['v3', id, 'cli', 'cli', 'operator', 'operator.read',
+    signedAt, tok || '', nonce, 'linux', ''].join('|');
+  let sig = crypto.sign(null, Buffer.from(payload), privateKey);
+  if (spoil === 'sig') sig[10] ^= 1;
+  if (spoil === 'nonce') nonce = 'not-the-challenge';
+  if (spoil === 'id') id = id.replace(/^./, id[0] === '0' ? '1' : '0');
+  return { id, publicKey: raw.toString('base64url'),
+    signature: sig.toString('base64url'), signedAt, nonce };
+}
 
 const [url, scenario, token] = process.argv.slice(2);
 const out = { frames: [], close: null };
@@ -44,6 +63,8 @@ ws.on('message', (data) => {
       break;
     }
     case 'pairing-scope': send(connect({ scopes: ['operator.pairing'] })); break;
+    case 'device-ok': case 'device-old': case 'device-sig': case 'device-nonce': case 'device-id':
+      send(connect({ device: device(f.payload, token, scenario.slice(7)) })); break;
     default: send(connect());
     }
     return;
