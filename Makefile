@@ -116,6 +116,7 @@ FUZZ_INC_httpauth	 = -Igatewayd
 FUZZ_SRCS_connect	 = gatewayd/gw_connect.c
 FUZZ_INC_connect	 = -Igatewayd
 FUZZ_INC_wsframe	 = -Igatewayd
+FUZZ_SRCS_wsframe	 = gatewayd/ws.c gatewayd/http_auth.c
 FUZZ_SRCS_device	 = authd/device.c
 FUZZ_INC_device		 = -Iauthd
 

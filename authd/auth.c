@@ -208,6 +208,10 @@ auth_token(struct imsgev *iev, struct imsg *imsg)
 	cb_init(&capbuf);
 	if (cap_mint(&self->key, &cap, &capbuf) == -1)
 		fatalx("cap_mint");
+	/* a WebSocket session is audited; per-request HTTP successes are
+	 * not (one synced record per request would dominate the cost) */
+	if (strcmp(connector, "ws") == 0)
+		child_audit("auth", who, "ws", "ok", granted);
 	result(iev, req, AUTH_OK, 0, &capbuf, "ok");
 	cb_free(&capbuf);
 }

@@ -41,7 +41,7 @@ int
 connect_validate(const cJSON *params, struct connect_req *cr,
     const char **code, const char **detail, const char **msg)
 {
-	const cJSON	*client, *auth, *scopes, *s, *device, *at;
+	const cJSON	*client, *auth, *scopes, *s, *device, *at, *tokv;
 	size_t		 len = 0;
 	int		 n = 0;
 
@@ -116,9 +116,12 @@ connect_validate(const cJSON *params, struct connect_req *cr,
 			return -1;
 		}
 	}
-	snprintf(cr->signed_token, sizeof(cr->signed_token), "%s",
-	    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(auth, "token")) ?
-	    cr->credential : "");
+	/* the device signs auth.token itself, never the password */
+	tokv = cJSON_GetObjectItemCaseSensitive(auth, "token");
+	if (cJSON_IsString(tokv) && strlen(tokv->valuestring) <
+	    sizeof(cr->signed_token))
+		snprintf(cr->signed_token, sizeof(cr->signed_token), "%s",
+		    tokv->valuestring);
 	if (get_string(client, "platform", cr->platform, sizeof(cr->platform),
 	    0) == -1 || get_string(client, "deviceFamily", cr->device_family,
 	    sizeof(cr->device_family), 0) == -1) {

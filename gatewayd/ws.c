@@ -40,6 +40,7 @@ struct wspriv {
 	struct bufferevent		*bev;
 	wslay_event_context_ptr		 ctx;
 	int				 freeing;
+	int				 dead;		/* being dropped */
 };
 
 static TAILQ_HEAD(, wspriv)	 conns = TAILQ_HEAD_INITIALIZER(conns);
@@ -141,25 +142,57 @@ ws_free(struct wspriv *p)
 	free(p);
 }
 
+static void
+deferred_free(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	ws_free(arg);
+}
+
+/*
+ * Drop the connection.  It may be called deep inside wslay (a reply sent
+ * from a message callback) or by code that still holds the wsconn, so the
+ * memory is freed from the event loop, never here.
+ */
+static void
+ws_drop(struct wspriv *p)
+{
+	struct timeval	 zero = { 0, 0 };
+
+	if (p->dead || p->freeing)
+		return;
+	p->dead = 1;
+	p->pub.state = WSS_CLOSING;
+	wslay_event_shutdown_read(p->ctx);
+	wslay_event_shutdown_write(p->ctx);
+	bufferevent_disable(p->bev, EV_READ | EV_WRITE);
+	if (event_base_once(bufferevent_get_base(p->bev), -1, EV_TIMEOUT,
+	    deferred_free, p, &zero) == -1)
+		fatalx("event_base_once");
+}
+
 /* push what wslay has queued; drop the connection when it is over */
 static void
 ws_pump(struct wspriv *p)
 {
 	struct evbuffer	*out = bufferevent_get_output(p->bev);
 
+	if (p->dead)
+		return;
 	if (wslay_event_send(p->ctx) != 0) {
-		ws_free(p);
+		ws_drop(p);
 		return;
 	}
 	if (evbuffer_get_length(out) > WS_SENDBUF_MAX) {
 		log_warnx("ws %llu: client does not read; dropped",
 		    (unsigned long long)p->pub.id);
-		ws_free(p);
+		ws_drop(p);
 		return;
 	}
 	if (!wslay_event_want_read(p->ctx) && !wslay_event_want_write(p->ctx)
 	    && evbuffer_get_length(out) == 0)
-		ws_free(p);
+		ws_drop(p);
 }
 
 static ssize_t
@@ -210,10 +243,14 @@ static void
 read_cb(struct bufferevent *bev, void *arg)
 {
 	struct wspriv	*p = arg;
+	int		 r;
 
 	(void)bev;
-	if (wslay_event_recv(p->ctx) != 0) {
-		ws_free(p);
+	if (p->dead)
+		return;
+	r = wslay_event_recv(p->ctx);
+	if (r != 0) {
+		ws_drop(p);
 		return;
 	}
 	ws_pump(p);
@@ -233,7 +270,7 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	(void)bev;
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
-		ws_free(arg);
+		ws_drop(arg);
 }
 
 int
@@ -242,7 +279,7 @@ ws_send_text(struct wsconn *c, const char *s, size_t len)
 	struct wspriv		*p = c->priv;
 	struct wslay_event_msg	 m;
 
-	if (p->freeing || wslay_event_get_close_sent(p->ctx))
+	if (p->freeing || p->dead || wslay_event_get_close_sent(p->ctx))
 		return -1;
 	m.opcode = WSLAY_TEXT_FRAME;
 	m.msg = (const uint8_t *)s;
@@ -258,7 +295,7 @@ ws_close(struct wsconn *c, uint16_t code, const char *reason)
 {
 	struct wspriv	*p = c->priv;
 
-	if (p->freeing)
+	if (p->freeing || p->dead)
 		return;
 	c->state = WSS_CLOSING;
 	wslay_event_queue_close(p->ctx, code, (const uint8_t *)reason,
@@ -284,12 +321,11 @@ refuse(struct evhttp_request *req, int code, const char *reason)
 void
 ws_upgrade(struct evhttp_request *req, struct event_base *base)
 {
-	struct evkeyvalq		*in, *out;
+	struct evkeyvalq		*in;
 	struct evhttp_connection	*evcon;
 	struct evkeyval			*kv;
 	struct wslay_event_callbacks	 cbs;
 	struct wspriv			*p;
-	struct timeval			 tv = { 0, 0 };
 	char				 accept[64], *addr = NULL;
 	ev_uint16_t			 port;
 	const char			*v;
@@ -342,8 +378,6 @@ ws_upgrade(struct evhttp_request *req, struct event_base *base)
 	nconns++;
 
 	/* take the connection over from evhttp */
-	out = NULL;
-	(void)out;
 	bufferevent_setcb(p->bev, read_cb, write_cb, event_cb, p);
 	bufferevent_set_timeouts(p->bev, NULL, NULL);
 	evbuffer_add_printf(bufferevent_get_output(p->bev),
@@ -352,7 +386,6 @@ ws_upgrade(struct evhttp_request *req, struct event_base *base)
 	    "Connection: Upgrade\r\n"
 	    "Sec-WebSocket-Accept: %s\r\n\r\n", accept);
 	bufferevent_enable(p->bev, EV_READ | EV_WRITE);
-	(void)tv;
 	gw_open(&p->pub);
 	/* frames that came with the upgrade request */
 	if (evbuffer_get_length(bufferevent_get_input(p->bev)) > 0)

@@ -193,6 +193,7 @@ token_cap(int authd, const char *want, uint8_t *cap, size_t *caplen)
 	uint64_t	 id, retry;
 	uint32_t	 code;
 	char		 msg[256];
+	int		 i;
 
 	if (tok == NULL)
 		fatalx("no CLAWGATE_TEST_TOKEN");
@@ -205,6 +206,12 @@ token_cap(int authd, const char *want, uint8_t *cap, size_t *caplen)
 	cb_put_bytes(&cb, tok, strlen(tok));
 	cb_put_str(&cb, "ws");
 	cb_put_str(&cb, want);
+	cb_put_u8(&cb, 0);		/* no device proof */
+	for (i = 0; i < 3; i++)
+		cb_put_str(&cb, "");
+	cb_put_u64(&cb, 0);
+	for (i = 0; i < 9; i++)
+		cb_put_str(&cb, "");
 	send_msg(authd, IMSG_AUTH_TOKEN, -1, cb.data, cb.len);
 	cb_free(&cb);
 	if (imsgbuf_init(&ib, authd, IMSG_MAXSIZE, 0) == -1 ||

@@ -100,7 +100,12 @@ out=$(wsc silent "$T")
 t1=$(date +%s)
 check "no connect at all: closed with 1000 after 15 s" \
     bash -c "grep -q '\"close\":{\"code\":1000' <<<'$out' && [ $((t1 - t0)) -ge 14 ] && [ $((t1 - t0)) -le 17 ]"
-check "front survived all of it" [ -n "$(pid_of front)" ] 
+fpid=$(pid_of front)
+out=$(wsc flood "$T")
+check "a client that floods and never reads is dropped" \
+    wait_for_log 'ws [0-9]*: client does not read; dropped'
+check "front survives it (same process)" [ "$(pid_of front)" = "$fpid" ]
+check "front survived all of it" [ -n "$(pid_of front)" ]
 
 echo "# the limiter seen by the OpenClaw CLI"
 for i in $(seq 1 9); do oc gateway call health --json --url "$url" --token "bad$i" >/dev/null; done

@@ -75,6 +75,14 @@ ws.on('message', (data) => {
     case 'pairing-scope': send({ type: 'req', id: 'h', method: 'health', params: {} }); break;
     case 'ping': ws.ping(); send({ type: 'req', id: 'h', method: 'health', params: {} }); break;
     case 'reconnect': send(connect()); break;
+    case 'flood': {
+      // never read, and make the gateway answer a flood of bad frames
+      ws._socket.pause();
+      const junk = 'x'.repeat(64);
+      for (let i = 0; i < 120000; i++) ws.send(junk);
+      setTimeout(() => { out.flooded = true; finish(); }, 3000);
+      break;
+    }
     default: send({ type: 'req', id: 'h', method: 'health', params: {} });
     }
     return;
