@@ -19,6 +19,7 @@
 
 #include "authd.h"
 #include "capability.h"
+#include "authmsg.h"
 #include "device.h"
 #include "log.h"
 #include "msgtypes.h"
@@ -94,55 +95,47 @@ result(struct imsgev *iev, uint64_t req, uint32_t code, uint64_t retry,
 	cb_free(&cb);
 }
 
-void
-auth_token(struct imsgev *iev, struct imsg *imsg)
+static void
+auth_token_run(struct imsgev *iev, struct auth_req *ap)
 {
-	struct cbuf		 cb, capbuf;
+	struct cbuf		 capbuf;
 	struct capability	 cap;
 	struct token_rec	 rec;
+	struct device_proof	 dp;
+	uint64_t		 req, locked, t;
+	const char		*dcode, *cls, *src, *connector, *want;
 	const uint8_t		*cred;
 	size_t			 credlen;
-	uint64_t		 req, locked, t;
-	uint8_t			 loopback, forwarded;
-	char			 cls[32], src[256], who[64], connector[16];
-	char			 want[256], granted[256], challenge[64];
-	struct device_proof	 dp;
-	const char		*dcode;
-	uint8_t			 has_device;
-	int			 dver;
-	int			 r;
+	uint8_t			 loopback, forwarded, has_device;
+	char			 who[64], granted[256];
+	int			 r, dver;
 
-	cb_view(&cb, imsg->data, imsg->datalen);
-	cb_get_u64(&cb, &req);
-	cb_get_str(&cb, cls, sizeof(cls));
-	cb_get_str(&cb, src, sizeof(src));
-	cb_get_u8(&cb, &loopback);
-	cb_get_u8(&cb, &forwarded);
-	cb_get_bytes(&cb, &cred, &credlen, TOKEN_MAXLEN * 2);
-	cb_get_str(&cb, connector, sizeof(connector));
-	cb_get_str(&cb, want, sizeof(want));
+#define a (*ap)
+	req = a.req;
+	cls = a.cls;
+	src = a.src;
+	loopback = a.loopback;
+	forwarded = a.forwarded;
+	cred = a.cred;
+	credlen = a.credlen;
+	connector = a.connector;
+	want = a.want;
+	has_device = a.has_device;
 	memset(&dp, 0, sizeof(dp));
-	cb_get_u8(&cb, &has_device);
-	cb_get_str(&cb, dp.id, sizeof(dp.id));
-	cb_get_str(&cb, dp.public_key, sizeof(dp.public_key));
-	cb_get_str(&cb, dp.signature, sizeof(dp.signature));
-	cb_get_u64(&cb, &dp.signed_at);
-	cb_get_str(&cb, dp.nonce, sizeof(dp.nonce));
-	cb_get_str(&cb, challenge, sizeof(challenge));
-	cb_get_str(&cb, dp.client_id, sizeof(dp.client_id));
-	cb_get_str(&cb, dp.client_mode, sizeof(dp.client_mode));
-	cb_get_str(&cb, dp.role, sizeof(dp.role));
-	cb_get_str(&cb, dp.scopes, sizeof(dp.scopes));
-	cb_get_str(&cb, dp.token, sizeof(dp.token));
-	cb_get_str(&cb, dp.platform, sizeof(dp.platform));
-	cb_get_str(&cb, dp.device_family, sizeof(dp.device_family));
-	if (cb_get_end(&cb) == -1 || loopback > 1 || forwarded > 1 ||
-	    has_device > 1 ||
-	    strcmp(cls, "shared-secret") != 0 ||
-	    (strcmp(connector, "http") != 0 && strcmp(connector, "ws") != 0)) {
-		imsgev_violation(iev, "malformed AUTH_TOKEN");
-		return;
-	}
+	snprintf(dp.id, sizeof(dp.id), "%s", a.dev.id);
+	snprintf(dp.public_key, sizeof(dp.public_key), "%s", a.dev.public_key);
+	snprintf(dp.signature, sizeof(dp.signature), "%s", a.dev.signature);
+	dp.signed_at = a.dev.signed_at;
+	snprintf(dp.nonce, sizeof(dp.nonce), "%s", a.dev.nonce);
+	snprintf(dp.client_id, sizeof(dp.client_id), "%s", a.dev.client_id);
+	snprintf(dp.client_mode, sizeof(dp.client_mode), "%s",
+	    a.dev.client_mode);
+	snprintf(dp.role, sizeof(dp.role), "%s", a.dev.role);
+	snprintf(dp.scopes, sizeof(dp.scopes), "%s", a.dev.scopes);
+	snprintf(dp.token, sizeof(dp.token), "%s", a.dev.token);
+	snprintf(dp.platform, sizeof(dp.platform), "%s", a.dev.platform);
+	snprintf(dp.device_family, sizeof(dp.device_family), "%s",
+	    a.dev.device_family);
 	/* no trusted proxies yet: a forwarding header is refused outright */
 	if (forwarded) {
 		child_audit("auth", src, "shared-secret", "refused",
@@ -157,7 +150,7 @@ auth_token(struct imsgev *iev, struct imsg *imsg)
 		    "too many failed authentication attempts");
 		return;
 	}
-	if (has_device && device_verify(&dp, challenge, wall_ms(), &dver,
+	if (has_device && device_verify(&dp, a.dev.challenge, wall_ms(), &dver,
 	    &dcode) == -1) {
 		child_audit("device-auth", dp.id[0] ? dp.id : src, "device",
 		    "refused", dcode);
@@ -214,6 +207,23 @@ auth_token(struct imsgev *iev, struct imsg *imsg)
 		child_audit("auth", who, "ws", "ok", granted);
 	result(iev, req, AUTH_OK, 0, &capbuf, "ok");
 	cb_free(&capbuf);
+}
+#undef a
+
+void
+auth_token(struct imsgev *iev, struct imsg *imsg)
+{
+	struct auth_req	 a;
+
+	if (auth_req_decode(&a, imsg->data, imsg->datalen) == -1 ||
+	    strcmp(a.cls, "shared-secret") != 0 ||
+	    (strcmp(a.connector, "http") != 0 &&
+	    strcmp(a.connector, "ws") != 0))
+		imsgev_violation(iev, "malformed AUTH_TOKEN");
+	else
+		auth_token_run(iev, &a);
+	/* the credential does not outlive the request */
+	sodium_memzero(&a, sizeof(a));
 }
 
 static void

@@ -17,6 +17,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "authmsg.h"
 #include "capability.h"
 #include "front.h"
 #include "http_auth.h"
@@ -126,24 +127,11 @@ request_facts(struct evhttp_request *req, char *src, size_t srcsz,
 			*forwarded = 1;
 }
 
-/* the device fields of AUTH_TOKEN, empty: HTTP carries no device proof */
-static void
-put_no_device(struct cbuf *cb)
-{
-	int	 i;
-
-	cb_put_u8(cb, 0);
-	for (i = 0; i < 3; i++)
-		cb_put_str(cb, "");
-	cb_put_u64(cb, 0);
-	for (i = 0; i < 9; i++)
-		cb_put_str(cb, "");
-}
-
 void
 api_whoami(struct evhttp_request *req)
 {
 	struct apireq	*ar;
+	struct auth_req	 a;
 	struct cbuf	 cb;
 	struct timeval	 tv = { API_TIMEOUT_SEC, 0 };
 	const char	*hdr, *tok = NULL;
@@ -178,17 +166,23 @@ api_whoami(struct evhttp_request *req)
 		return;
 	}
 	request_facts(req, src, sizeof(src), &loopback, &forwarded);
+	memset(&a, 0, sizeof(a));
+	a.req = ar->id;
+	snprintf(a.cls, sizeof(a.cls), "shared-secret");
+	snprintf(a.src, sizeof(a.src), "%s", src);
+	a.loopback = (uint8_t)loopback;
+	a.forwarded = (uint8_t)forwarded;
+	if (r == 1) {
+		memcpy(a.cred, tok, len);	/* len <= HTTP_CRED_MAX */
+		a.credlen = len;
+	}
+	snprintf(a.connector, sizeof(a.connector), "http");
+	snprintf(a.want, sizeof(a.want), "*");	/* all the token allows */
 	cb_init(&cb);
-	cb_put_u64(&cb, ar->id);
-	cb_put_str(&cb, "shared-secret");
-	cb_put_str(&cb, src);
-	cb_put_u8(&cb, (uint8_t)loopback);
-	cb_put_u8(&cb, (uint8_t)forwarded);
-	cb_put_bytes(&cb, tok, r == 1 ? len : 0);
-	cb_put_str(&cb, "http");
-	cb_put_str(&cb, "*");
-	put_no_device(&cb);
+	auth_req_encode(&a, &cb);
 	r = child_send_peer(ROLE_AUTHD, IMSG_AUTH_TOKEN, 0, -1, &cb);
+	explicit_bzero(cb.data, cb.len);
+	explicit_bzero(&a, sizeof(a));
 	cb_free(&cb);
 	if (r == -1) {
 		send_error(req, 503, "Service Unavailable", "unavailable",

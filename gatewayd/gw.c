@@ -19,6 +19,7 @@
 #include <cJSON.h>
 #include <sodium.h>
 
+#include "authmsg.h"
 #include "child.h"
 #include "front.h"
 #include "gw_connect.h"
@@ -174,6 +175,7 @@ static void
 gw_connect(struct wsconn *c, cJSON *id, const cJSON *params)
 {
 	struct connect_req	 cr;
+	struct auth_req		 a;
 	struct cbuf		 cb;
 	const char		*code, *detail, *msg;
 	cJSON			*err, *d;
@@ -206,32 +208,41 @@ gw_connect(struct wsconn *c, cJSON *id, const cJSON *params)
 	c->connect_id = cJSON_PrintUnformatted(id);
 	cJSON_Delete(id);
 	c->state = WSS_AUTH;
-	cb_init(&cb);
-	cb_put_u64(&cb, c->id);
-	cb_put_str(&cb, "shared-secret");
-	cb_put_str(&cb, c->src);
-	cb_put_u8(&cb, (uint8_t)c->loopback);
-	cb_put_u8(&cb, (uint8_t)c->forwarded);
-	cb_put_bytes(&cb, cr.credential, strlen(cr.credential));
-	cb_put_str(&cb, "ws");
-	cb_put_str(&cb, cr.scopes);
-	cb_put_u8(&cb, (uint8_t)cr.has_device);
-	cb_put_str(&cb, cr.dev_id);
-	cb_put_str(&cb, cr.dev_public_key);
-	cb_put_str(&cb, cr.dev_signature);
-	cb_put_u64(&cb, (uint64_t)cr.dev_signed_at);
-	cb_put_str(&cb, cr.dev_nonce);
-	cb_put_str(&cb, c->nonce);
-	cb_put_str(&cb, cr.client_id);
-	cb_put_str(&cb, cr.client_mode);
-	cb_put_str(&cb, cr.role);
-	cb_put_str(&cb, cr.signed_scopes);
-	cb_put_str(&cb, cr.signed_token);
-	cb_put_str(&cb, cr.platform);
-	cb_put_str(&cb, cr.device_family);
+	memset(&a, 0, sizeof(a));
+	a.req = c->id;
+	snprintf(a.cls, sizeof(a.cls), "shared-secret");
+	snprintf(a.src, sizeof(a.src), "%s", c->src);
+	a.loopback = (uint8_t)c->loopback;
+	a.forwarded = (uint8_t)c->forwarded;
+	a.credlen = strlen(cr.credential);
+	memcpy(a.cred, cr.credential, a.credlen);
+	snprintf(a.connector, sizeof(a.connector), "ws");
+	snprintf(a.want, sizeof(a.want), "%s", cr.scopes);
+	a.has_device = (uint8_t)cr.has_device;
+	snprintf(a.dev.id, sizeof(a.dev.id), "%s", cr.dev_id);
+	snprintf(a.dev.public_key, sizeof(a.dev.public_key), "%s",
+	    cr.dev_public_key);
+	snprintf(a.dev.signature, sizeof(a.dev.signature), "%s",
+	    cr.dev_signature);
+	a.dev.signed_at = (uint64_t)cr.dev_signed_at;
+	snprintf(a.dev.nonce, sizeof(a.dev.nonce), "%s", cr.dev_nonce);
+	snprintf(a.dev.challenge, sizeof(a.dev.challenge), "%s", c->nonce);
+	snprintf(a.dev.client_id, sizeof(a.dev.client_id), "%s",
+	    cr.client_id);
+	snprintf(a.dev.client_mode, sizeof(a.dev.client_mode), "%s",
+	    cr.client_mode);
+	snprintf(a.dev.role, sizeof(a.dev.role), "%s", cr.role);
+	snprintf(a.dev.scopes, sizeof(a.dev.scopes), "%s", cr.signed_scopes);
+	snprintf(a.dev.token, sizeof(a.dev.token), "%s", cr.signed_token);
+	snprintf(a.dev.platform, sizeof(a.dev.platform), "%s", cr.platform);
+	snprintf(a.dev.device_family, sizeof(a.dev.device_family), "%s",
+	    cr.device_family);
 	snprintf(c->device_id, sizeof(c->device_id), "%s", cr.dev_id);
 	sodium_memzero(cr.credential, sizeof(cr.credential));
 	sodium_memzero(cr.signed_token, sizeof(cr.signed_token));
+	cb_init(&cb);
+	auth_req_encode(&a, &cb);
+	sodium_memzero(&a, sizeof(a));
 	r = child_send_peer(ROLE_AUTHD, IMSG_AUTH_TOKEN, 0, -1, &cb);
 	sodium_memzero(cb.data, cb.len);
 	cb_free(&cb);

@@ -24,6 +24,7 @@
 
 #include <sodium.h>
 
+#include "authmsg.h"
 #include "capability.h"
 #include "child.h"
 #include "imsg.h"
@@ -193,25 +194,21 @@ token_cap(int authd, const char *want, uint8_t *cap, size_t *caplen)
 	uint64_t	 id, retry;
 	uint32_t	 code;
 	char		 msg[256];
-	int		 i;
+	struct auth_req	 a;
 
 	if (tok == NULL)
 		fatalx("no CLAWGATE_TEST_TOKEN");
+	memset(&a, 0, sizeof(a));
+	a.req = 7;
+	snprintf(a.cls, sizeof(a.cls), "shared-secret");
+	snprintf(a.src, sizeof(a.src), "127.0.0.1");
+	a.loopback = 1;
+	a.credlen = strlen(tok) < sizeof(a.cred) ? strlen(tok) : 0;
+	memcpy(a.cred, tok, a.credlen);
+	snprintf(a.connector, sizeof(a.connector), "ws");
+	snprintf(a.want, sizeof(a.want), "%s", want);
 	cb_init(&cb);
-	cb_put_u64(&cb, 7);
-	cb_put_str(&cb, "shared-secret");
-	cb_put_str(&cb, "127.0.0.1");
-	cb_put_u8(&cb, 1);
-	cb_put_u8(&cb, 0);
-	cb_put_bytes(&cb, tok, strlen(tok));
-	cb_put_str(&cb, "ws");
-	cb_put_str(&cb, want);
-	cb_put_u8(&cb, 0);		/* no device proof */
-	for (i = 0; i < 3; i++)
-		cb_put_str(&cb, "");
-	cb_put_u64(&cb, 0);
-	for (i = 0; i < 9; i++)
-		cb_put_str(&cb, "");
+	auth_req_encode(&a, &cb);
 	send_msg(authd, IMSG_AUTH_TOKEN, -1, cb.data, cb.len);
 	cb_free(&cb);
 	if (imsgbuf_init(&ib, authd, IMSG_MAXSIZE, 0) == -1 ||
