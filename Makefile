@@ -4,7 +4,8 @@
 
 CC		?= cc
 FUZZCC		?= clang
-PKGS		 = libevent libsodium libcjson lmdb libcap libseccomp libcrypto
+PKGS		 = libevent libevent_openssl libsodium libcjson lmdb libcap \
+		   libseccomp libssl libcrypto
 RUNDIR		?= $(CURDIR)/run
 PORT		?= 18789
 PREFIX		?= /usr/local

@@ -38,6 +38,12 @@ int	gw_auth_result(uint64_t, uint32_t, uint64_t, const uint8_t *, size_t,
 void	gw_rpc_result(struct imsgev *, struct imsg *);
 void	gw_peer_down(int role);
 
+/* front_tls.c */
+struct bufferevent;
+struct event_base;
+void	*tls_ctx_new(const char *cert, const char *key);
+struct bufferevent *tls_bevcb(struct event_base *, void *);
+
 /* front_seccomp.c */
 void	front_seccomp(void);
 

@@ -4,6 +4,8 @@
  * size, body size and time.  /readyz reports each process's state as the
  * parent last pushed it.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <event2/buffer.h>
@@ -102,14 +104,11 @@ http_cb(struct evhttp_request *req, void *arg)
 	evbuffer_free(b);
 }
 
-void
-http_init(struct child *c)
+static struct evhttp *
+http_new(struct child *c)
 {
 	struct evhttp	*http;
-	int		 i, n = 0;
 
-	ws_base = c->base;
-	ws_init();
 	if ((http = evhttp_new(c->base)) == NULL)
 		fatalx("evhttp_new");
 	evhttp_set_max_headers_size(http, HTTP_MAX_HEADERS);
@@ -120,12 +119,43 @@ http_init(struct child *c)
 	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(http, http_cb, NULL);
+	return http;
+}
+
+void
+http_init(struct child *c)
+{
+	struct evhttp	*plain = NULL, *http;
+	const char	*cert, *key;
+	char		 k[64];
+	long		 idx;
+	int		 i, n = 0;
+
+	ws_base = c->base;
+	ws_init();
 	for (i = 0; i < c->nlisteners; i++) {
 		if (c->listeners[i].kind != LISTENER_HTTP)
 			continue;
+		/* the name is "index address:port" */
+		idx = strtol(c->listeners[i].name, NULL, 10);
+		snprintf(k, sizeof(k), "tls-cert-%ld", idx);
+		cert = kv_get(&c->config, k);
+		snprintf(k, sizeof(k), "tls-key-%ld", idx);
+		key = kv_get(&c->config, k);
+		if (cert != NULL && key != NULL) {
+			/* one evhttp per TLS listener, with its context */
+			http = http_new(c);
+			evhttp_set_bevcb(http, tls_bevcb, tls_ctx_new(cert,
+			    key));
+		} else {
+			if (plain == NULL)
+				plain = http_new(c);
+			http = plain;
+		}
 		if (evhttp_accept_socket(http, c->listeners[i].fd) == -1)
 			fatalx("cannot accept on %s", c->listeners[i].name);
-		log_debug("http on %s", c->listeners[i].name);
+		log_debug("http%s on %s", cert ? "s" : "",
+		    c->listeners[i].name);
 		n++;
 	}
 	if (n == 0)

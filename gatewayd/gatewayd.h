@@ -23,6 +23,9 @@ struct conf_listen {
 	int			port;
 	struct sockaddr_storage	ss;
 	socklen_t		sslen;
+	int			tls;
+	char			cert[PATH_MAX];
+	char			key[PATH_MAX];
 };
 
 struct gwconf {

@@ -318,7 +318,7 @@ proc_spawn(struct proc *p)
 			{
 				char	 name[128];
 
-				snprintf(name, sizeof(name), "%s:%d",
+				snprintf(name, sizeof(name), "%d %s:%d", i,
 				    env->conf.listen[i].addr,
 				    env->conf.listen[i].port);
 				cb_put_str(&cb, name);

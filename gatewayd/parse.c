@@ -166,9 +166,12 @@ parse_listen(struct gwconf *c, char **tok, int n, const char *file, int line)
 	long			 port;
 	int			 i;
 
-	if (n != 5 || strcmp(tok[1], "on") != 0 || strcmp(tok[3], "port") != 0)
-		return perr(file, line,
-		    "usage: listen on address port number");
+	if ((n != 5 && n != 10) || strcmp(tok[1], "on") != 0 ||
+	    strcmp(tok[3], "port") != 0 || (n == 10 &&
+	    (strcmp(tok[5], "tls") != 0 || strcmp(tok[6], "certificate") != 0 ||
+	    strcmp(tok[8], "key") != 0)))
+		return perr(file, line, "usage: listen on address port number "
+		    "[tls certificate file key file]");
 	if (c->nlisten >= CONF_MAXLISTEN)
 		return perr(file, line, "too many listen statements (max %d)",
 		    CONF_MAXLISTEN);
@@ -191,9 +194,17 @@ parse_listen(struct gwconf *c, char **tok, int n, const char *file, int line)
 	} else
 		return perr(file, line, "listen: \"%s\" is not a numeric "
 		    "IPv4 or IPv6 address", tok[2]);
-	if (!conf_is_loopback(&l->ss))
+	if (n == 10) {
+		l->tls = 1;
+		if (set_path(l->cert, sizeof(l->cert), tok[7], file, line,
+		    "listen: certificate") == -1 || set_path(l->key,
+		    sizeof(l->key), tok[9], file, line, "listen: key") == -1)
+			return -1;
+	}
+	if (!l->tls && !conf_is_loopback(&l->ss))
 		return perr(file, line, "listen: %s is not a loopback address; "
-		    "plain HTTP is allowed on loopback only", tok[2]);
+		    "plain HTTP is allowed on loopback only (add tls "
+		    "certificate ... key ...)", tok[2]);
 	if (l->ss.ss_family == AF_INET)
 		inet_ntop(AF_INET, &sin->sin_addr, l->addr, sizeof(l->addr));
 	else
@@ -509,9 +520,14 @@ conf_print(FILE *f, const struct gwconf *c)
 	fprintf(f, "control-socket \"%s\"\n", c->control_socket);
 	fprintf(f, "admin-group \"%s\"\n", c->admin_group);
 	fprintf(f, "log-level %s\n", log_level_name(c->log_level));
-	for (i = 0; i < c->nlisten; i++)
-		fprintf(f, "listen on %s port %d\n", c->listen[i].addr,
+	for (i = 0; i < c->nlisten; i++) {
+		fprintf(f, "listen on %s port %d", c->listen[i].addr,
 		    c->listen[i].port);
+		if (c->listen[i].tls)
+			fprintf(f, " tls certificate \"%s\" key \"%s\"",
+			    c->listen[i].cert, c->listen[i].key);
+		fputc('\n', f);
+	}
 	for (i = ROLE_FIRST_CHILD; i <= ROLE_LAST_CHILD; i++)
 		fprintf(f, "user %s \"%s\"\n", role_name(i), c->user[i]);
 	fprintf(f, "rate-limit failures %u window %u lockout %u\n",

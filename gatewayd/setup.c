@@ -117,6 +117,24 @@ setup_dirs(struct parent *p)
 	mkdir_owned(p->conf.log_dir, 0, 0, 0750);
 }
 
+/* a TLS key must be root's alone: front reads it as root */
+static void
+check_tls_files(const struct conf_listen *l)
+{
+	struct stat	 st;
+
+	if (stat(l->cert, &st) == -1 || !S_ISREG(st.st_mode))
+		fatalx("listen %s port %d: certificate %s: not a readable "
+		    "regular file", l->addr, l->port, l->cert);
+	if (lstat(l->key, &st) == -1 || !S_ISREG(st.st_mode))
+		fatalx("listen %s port %d: key %s: not a regular file",
+		    l->addr, l->port, l->key);
+	if (st.st_uid != 0 || (st.st_mode & 077) != 0)
+		fatalx("listen %s port %d: key %s must be owned by root and "
+		    "not accessible to group or others (mode %04o)", l->addr,
+		    l->port, l->key, (unsigned)(st.st_mode & 07777));
+}
+
 void
 setup_listeners(struct parent *p)
 {
@@ -125,6 +143,8 @@ setup_listeners(struct parent *p)
 
 	for (i = 0; i < p->conf.nlisten; i++) {
 		l = &p->conf.listen[i];
+		if (l->tls)
+			check_tls_files(l);
 		fd = socket(l->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC |
 		    SOCK_NONBLOCK, 0);
 		if (fd == -1)
@@ -188,6 +208,7 @@ void
 role_config(struct parent *p, int role, struct kv *kv)
 {
 	char	 path[PATH_MAX];
+	int	 i;
 
 	kv_init(kv);
 	kv_set(kv, "log-level", log_level_name(log_getlevel()));
@@ -198,6 +219,19 @@ role_config(struct parent *p, int role, struct kv *kv)
 	case ROLE_FRONT:
 		dirpath(path, sizeof(path), p->conf.state_dir, "empty", NULL);
 		kv_set(kv, "chroot", path);
+		/* front loads these as root, before its chroot (DESIGN:
+		 * front holds its TLS keys, as nginx does, for now) */
+		for (i = 0; i < p->conf.nlisten; i++) {
+			const struct conf_listen *l = &p->conf.listen[i];
+			char	 k[64];
+
+			if (!l->tls)
+				continue;
+			snprintf(k, sizeof(k), "tls-cert-%d", i);
+			kv_set(kv, k, l->cert);
+			snprintf(k, sizeof(k), "tls-key-%d", i);
+			kv_set(kv, k, l->key);
+		}
 		break;
 	case ROLE_AUTHD:
 		kv_setu(kv, "admin-gid", p->admin_gid);

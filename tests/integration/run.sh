@@ -240,6 +240,7 @@ S_PID=$A_PID; S_DIR=$A_DIR; suite_stop; suite_cleanup
 
 . "$here/auth.sh"
 . "$here/gateway.sh"
+. "$here/tls.sh"
 
 # ---------------------------------------------------------------- seccomp
 if [ $SAN = 0 ]; then

@@ -25,7 +25,9 @@ function device(challenge, tok, spoil) {
 
 const [url, scenario, token] = process.argv.slice(2);
 const out = { frames: [], close: null };
-const ws = new WebSocket(url, { perMessageDeflate: false });
+const opts = { perMessageDeflate: false };
+if (process.env.WS_CA) opts.ca = require('fs').readFileSync(process.env.WS_CA);
+const ws = new WebSocket(url, opts);
 const send = (o) => ws.send(JSON.stringify(o));
 const connect = (over = {}) => ({
   type: 'req', id: 'c1', method: 'connect',
