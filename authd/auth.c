@@ -138,7 +138,7 @@ auth_token_run(struct imsgev *iev, struct auth_req *ap)
 	    a.dev.device_family);
 	/* no trusted proxies yet: a forwarding header is refused outright */
 	if (forwarded) {
-		child_audit("auth", src, "shared-secret", "refused",
+		child_audit("auth", src, cls, "refused",
 		    "forwarding header from an untrusted peer");
 		result(iev, req, AUTH_PROXY_REQUIRED, 0, NULL,
 		    "proxy attribution required");
@@ -167,10 +167,10 @@ auth_token_run(struct imsgev *iev, struct auth_req *ap)
 	r = tokens_verify(cred, credlen, &rec);
 	if (r != 1) {
 		locked = rl_failure(rl, cls, src, loopback, t);
-		child_audit("auth", src, "shared-secret", "refused",
+		child_audit("auth", src, cls, "refused",
 		    r == 0 ? "unknown token" : "token store error");
 		if (locked > 0)
-			child_audit("lockout", src, "shared-secret", "locked",
+			child_audit("lockout", src, cls, "locked",
 			    "too many failed authentication attempts");
 		result(iev, req, AUTH_MISMATCH, 0, NULL, "token mismatch");
 		return;
@@ -216,7 +216,9 @@ auth_token(struct imsgev *iev, struct imsg *imsg)
 	struct auth_req	 a;
 
 	if (auth_req_decode(&a, imsg->data, imsg->datalen) == -1 ||
-	    strcmp(a.cls, "shared-secret") != 0 ||
+	    (strcmp(a.cls, "shared-secret") != 0 &&
+	    (strcmp(a.cls, "browser-origin") != 0 ||
+	    strcmp(a.connector, "ws") != 0 || a.loopback != 0)) ||
 	    (strcmp(a.connector, "http") != 0 &&
 	    strcmp(a.connector, "ws") != 0))
 		imsgev_violation(iev, "malformed AUTH_TOKEN");

@@ -210,9 +210,15 @@ gw_connect(struct wsconn *c, cJSON *id, const cJSON *params)
 	c->state = WSS_AUTH;
 	memset(&a, 0, sizeof(a));
 	a.req = c->id;
-	snprintf(a.cls, sizeof(a.cls), "shared-secret");
-	snprintf(a.src, sizeof(a.src), "%s", c->src);
-	a.loopback = (uint8_t)c->loopback;
+	if (c->origin[0] != '\0') {
+		snprintf(a.cls, sizeof(a.cls), "browser-origin");
+		snprintf(a.src, sizeof(a.src), "%s", c->origin);
+		a.loopback = 0;
+	} else {
+		snprintf(a.cls, sizeof(a.cls), "shared-secret");
+		snprintf(a.src, sizeof(a.src), "%s", c->src);
+		a.loopback = (uint8_t)c->loopback;
+	}
 	a.forwarded = (uint8_t)c->forwarded;
 	a.credlen = strlen(cr.credential);
 	memcpy(a.cred, cr.credential, a.credlen);

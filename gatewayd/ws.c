@@ -374,6 +374,12 @@ ws_upgrade(struct evhttp_request *req, struct event_base *base)
 	TAILQ_FOREACH(kv, in, next)
 		if (http_is_forwarding_header(kv->key))
 			p->pub.forwarded = 1;
+	/* a browser: its failures are counted per origin, never exempt */
+	if ((v = evhttp_find_header(in, "Origin")) != NULL &&
+	    strlen(v) < sizeof(p->pub.origin))
+		snprintf(p->pub.origin, sizeof(p->pub.origin), "%s", v);
+	else if (v != NULL)
+		snprintf(p->pub.origin, sizeof(p->pub.origin), "invalid");
 	TAILQ_INSERT_TAIL(&conns, p, entry);
 	nconns++;
 

@@ -37,6 +37,7 @@ struct wsconn {
 	char			 scopes_req[256];
 	char			 client_id[64];
 	char			 device_id[80];
+	char			 origin[256];	/* browser Origin, if any */
 	uint8_t			 cap[CAP_MAXLEN];
 	size_t			 caplen;
 	char			 principal[128];

@@ -107,6 +107,17 @@ check "a client that floods and never reads is dropped" \
 check "front survives it (same process)" [ "$(pid_of front)" = "$fpid" ]
 check "front survived all of it" [ -n "$(pid_of front)" ]
 
+echo "# browser origins are limited per origin"
+for i in $(seq 1 10); do WS_ORIGIN=http://evil.example wsc default "bad$i" >/dev/null; done
+out=$(WS_ORIGIN=http://evil.example wsc default "$T")
+check "an origin with 10 failures is locked out, correct token included" grep -q AUTH_RATE_LIMITED <<<"$out"
+out=$(WS_ORIGIN=http://other.example wsc default bad)
+check "another origin is not locked out (plain mismatch)" grep -q AUTH_TOKEN_MISMATCH <<<"$out"
+out=$(wsc default "$T")
+check "a client without Origin from the same address still connects" grep -q '"type":"hello-ok"' <<<"$out"
+check "the origin lockout is audited under the origin" \
+    grep -q '"principal":"http://evil.example","action":"lockout","object":"browser-origin"' "$S_DIR/log/audit.log"
+
 echo "# the limiter seen by the OpenClaw CLI"
 for i in $(seq 1 9); do oc gateway call health --json --url "$url" --token "bad$i" >/dev/null; done
 out=$(oc gateway call health --json --url "$url" --token bad10)

@@ -27,6 +27,7 @@ const [url, scenario, token] = process.argv.slice(2);
 const out = { frames: [], close: null };
 const opts = { perMessageDeflate: false };
 if (process.env.WS_CA) opts.ca = require('fs').readFileSync(process.env.WS_CA);
+if (process.env.WS_ORIGIN) opts.origin = process.env.WS_ORIGIN;
 const ws = new WebSocket(url, opts);
 const send = (o) => ws.send(JSON.stringify(o));
 const connect = (over = {}) => ({
