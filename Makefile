@@ -172,6 +172,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh etc/mkusers.sh
 	bash bench/startup.sh $(BUILD)/bin
+	bash bench/http.sh $(BUILD)/bin
 
 lint:
 	mandoc -Tlint -W warning man/*.[1-9]
