@@ -8,6 +8,8 @@
  * a capability bound to front's request id.  IMSG_AUTH_ADMIN: token
  * create/list/revoke, for an admin capability that authd verifies itself.
  */
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,124 @@
 
 static struct ratelimit	*rl;
 
+/* trusted reverse proxies, from the boot configuration */
+static char	 tp_cidr[16][64];
+static int	 ntp_cidr;
+static char	 tp_user[32][64];
+static int	 ntp_user;
+static char	 tp_user_header[64];
+static int	 tp_allow_loopback;
+static char	 tp_scopes[256];
+
+static int
+parse_addr(const char *s, unsigned char a[16], int *bits)
+{
+	unsigned char	 v4[4];
+
+	if (inet_pton(AF_INET, s, v4) == 1) {
+		/* compare IPv4 as v4-mapped IPv6 */
+		memset(a, 0, 16);
+		a[10] = a[11] = 0xff;
+		memcpy(a + 12, v4, 4);
+		*bits = 128;
+		return 4;
+	}
+	if (inet_pton(AF_INET6, s, a) == 1) {
+		*bits = 128;
+		return 6;
+	}
+	return 0;
+}
+
+static int
+in_cidr(const char *addr, const char *cidr)
+{
+	unsigned char	 a[16], n[16];
+	char		 buf[64], *slash;
+	int		 abits, nbits, fam, i, prefix;
+
+	if (parse_addr(addr, a, &abits) == 0 ||
+	    strlen(cidr) >= sizeof(buf))
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", cidr);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if ((fam = parse_addr(buf, n, &nbits)) == 0)
+		return 0;
+	prefix = slash ? atoi(slash) + (fam == 4 ? 96 : 0) : 128;
+	for (i = 0; i < prefix; i++)
+		if (((a[i / 8] ^ n[i / 8]) >> (7 - i % 8)) & 1)
+			return 0;
+	return 1;
+}
+
+static int
+trusted_proxy(const char *addr)
+{
+	int	 i;
+
+	for (i = 0; i < ntp_cidr; i++)
+		if (in_cidr(addr, tp_cidr[i]))
+			return 1;
+	return 0;
+}
+
+static int
+addr_is_loopback(const char *addr)
+{
+	return in_cidr(addr, "127.0.0.0/8") || in_cidr(addr, "::1");
+}
+
+/*
+ * The client a trusted proxy speaks for: the rightmost X-Forwarded-For
+ * entry that is not itself a trusted proxy; it must be an address and not
+ * loopback.
+ */
+static int
+proxy_client(const char *xff, char *out, size_t outsz)
+{
+	char		 buf[256], *ent[16], *p, *e, *save = NULL;
+	unsigned char	 a[16];
+	int		 n = 0, i, bits;
+
+	if (strlen(xff) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", xff);
+	for (p = strtok_r(buf, ",", &save); p != NULL && n < 16;
+	    p = strtok_r(NULL, ",", &save)) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (e = p + strlen(p); e > p && (e[-1] == ' ' ||
+		    e[-1] == '\t'); e--)
+			;
+		*e = '\0';
+		ent[n++] = p;
+	}
+	for (i = n - 1; i >= 0; i--) {
+		if (trusted_proxy(ent[i]))
+			continue;
+		if (parse_addr(ent[i], a, &bits) == 0 ||
+		    addr_is_loopback(ent[i]))
+			return -1;
+		snprintf(out, outsz, "%s", ent[i]);
+		return 0;
+	}
+	return -1;
+}
+
+static int
+proxy_user_allowed(const char *u)
+{
+	int	 i;
+
+	if (ntp_user == 0)
+		return 1;
+	for (i = 0; i < ntp_user; i++)
+		if (strcmp(u, tp_user[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static uint64_t
 wall_ms(void)
 {
@@ -55,6 +175,9 @@ auth_config(const struct kv *kv)
 {
 	struct rl_config	 rc;
 	long long		 v;
+	const char		*s;
+	char			 k[32];
+	int			 i;
 
 	rl_config_defaults(&rc);
 	if ((v = kv_getnum(kv, "rl-failures", 100000)) > 0)
@@ -65,6 +188,22 @@ auth_config(const struct kv *kv)
 		rc.lockout_ms = (uint64_t)v;
 	if ((v = kv_getnum(kv, "rl-exempt-loopback", 1)) >= 0)
 		rc.exempt_loopback = (int)v;
+	ntp_cidr = ntp_user = 0;
+	for (i = 0; i < 16; i++) {
+		snprintf(k, sizeof(k), "tp-cidr-%d", i);
+		if ((s = kv_get(kv, k)) != NULL)
+			snprintf(tp_cidr[ntp_cidr++], sizeof(tp_cidr[0]), "%s", s);
+	}
+	for (i = 0; i < 32; i++) {
+		snprintf(k, sizeof(k), "tp-user-%d", i);
+		if ((s = kv_get(kv, k)) != NULL)
+			snprintf(tp_user[ntp_user++], sizeof(tp_user[0]), "%s", s);
+	}
+	s = kv_get(kv, "tp-user-header");
+	snprintf(tp_user_header, sizeof(tp_user_header), "%s", s ? s : "");
+	tp_allow_loopback = kv_getnum(kv, "tp-allow-loopback", 1) == 1;
+	s = kv_get(kv, "tp-scopes");
+	snprintf(tp_scopes, sizeof(tp_scopes), "%s", s ? s : "operator.read");
 	if (rl == NULL) {
 		if ((rl = rl_new(&rc)) == NULL)
 			fatalx("rate limiter configuration invalid");
@@ -96,6 +235,61 @@ result(struct imsgev *iev, uint64_t req, uint32_t code, uint64_t retry,
 }
 
 static void
+mint_result(struct imsgev *iev, uint64_t req, const char *principal,
+    const char *scopes, const char *connector)
+{
+	struct capability	 cap;
+	struct cbuf		 capbuf;
+
+	memset(&cap, 0, sizeof(cap));
+	memcpy(cap.bootid, self->key.bootid, CAP_BOOTIDLEN);
+	snprintf(cap.principal, sizeof(cap.principal), "%s", principal);
+	snprintf(cap.role, sizeof(cap.role), "operator");
+	snprintf(cap.scopes, sizeof(cap.scopes), "%s", scopes);
+	snprintf(cap.connector, sizeof(cap.connector), "%s", connector);
+	cap.issued = (uint64_t)time(NULL);
+	cap.expires = cap.issued + (strcmp(connector, "ws") == 0 ?
+	    WS_CAP_LIFETIME : TOKEN_CAP_LIFETIME);
+	cap.conn = req;
+	cb_init(&capbuf);
+	if (cap_mint(&self->key, &cap, &capbuf) == -1)
+		fatalx("cap_mint");
+	result(iev, req, AUTH_OK, 0, &capbuf, "ok");
+	cb_free(&capbuf);
+}
+
+/* identity asserted by a trusted proxy's user header */
+static void
+proxy_auth(struct imsgev *iev, struct auth_req *a, const char *client)
+{
+	char		 who[80], granted[256];
+	uint64_t	 t = now_ms(), locked;
+
+	if ((locked = rl_check(rl, "trusted-proxy", client, 0, t)) > 0) {
+		result(iev, a->req, AUTH_RATE_LIMITED, locked, NULL,
+		    "too many failed authentication attempts");
+		return;
+	}
+	if (!a->proxy_required_ok || a->proxy_user[0] == '\0' ||
+	    strlen(a->proxy_user) > 64 || !proxy_user_allowed(a->proxy_user)) {
+		if (rl_failure(rl, "trusted-proxy", client, 0, t) > 0)
+			child_audit("lockout", client, "trusted-proxy",
+			    "locked", "too many failed authentication attempts");
+		child_audit("auth", client, "trusted-proxy", "refused",
+		    a->proxy_user[0] == '\0' || !a->proxy_required_ok ?
+		    "user or required header missing" : "user not allowed");
+		result(iev, a->req, AUTH_MISMATCH, 0, NULL,
+		    "trusted proxy user refused");
+		return;
+	}
+	rl_success(rl, "trusted-proxy", client, t);
+	snprintf(who, sizeof(who), "proxy:%.64s", a->proxy_user);
+	scope_intersect(a->want, tp_scopes, granted, sizeof(granted));
+	child_audit("auth", who, a->connector, "ok", client);
+	mint_result(iev, a->req, who, granted, a->connector);
+}
+
+static void
 auth_token_run(struct imsgev *iev, struct auth_req *ap)
 {
 	struct cbuf		 capbuf;
@@ -107,7 +301,7 @@ auth_token_run(struct imsgev *iev, struct auth_req *ap)
 	const uint8_t		*cred;
 	size_t			 credlen;
 	uint8_t			 loopback, forwarded, has_device;
-	char			 who[64], granted[256];
+	char			 who[64], granted[256], client[64];
 	int			 r, dver;
 
 #define a (*ap)
@@ -136,13 +330,26 @@ auth_token_run(struct imsgev *iev, struct auth_req *ap)
 	snprintf(dp.platform, sizeof(dp.platform), "%s", a.dev.platform);
 	snprintf(dp.device_family, sizeof(dp.device_family), "%s",
 	    a.dev.device_family);
-	/* no trusted proxies yet: a forwarding header is refused outright */
+	/*
+	 * Forwarding headers count only from a trusted proxy, and only if
+	 * they name a client that is not loopback (and a loopback proxy
+	 * only with allow-loopback).  The client is then the source.
+	 */
 	if (forwarded) {
-		child_audit("auth", src, cls, "refused",
-		    "forwarding header from an untrusted peer");
-		result(iev, req, AUTH_PROXY_REQUIRED, 0, NULL,
-		    "proxy attribution required");
-		return;
+		if (!trusted_proxy(src) || (loopback && !tp_allow_loopback) ||
+		    proxy_client(a.xff, client, sizeof(client)) == -1) {
+			child_audit("auth", src, "proxy", "refused",
+			    "forwarding header without proxy attribution");
+			result(iev, req, AUTH_PROXY_REQUIRED, 0, NULL,
+			    "proxy attribution required");
+			return;
+		}
+		src = client;
+		loopback = 0;
+		if (tp_user_header[0] != '\0') {
+			proxy_auth(iev, ap, client);
+			return;
+		}
 	}
 	t = now_ms();
 	if ((locked = rl_check(rl, cls, src, loopback, t)) > 0) {

@@ -17,6 +17,9 @@ auth_req_encode(const struct auth_req *a, struct cbuf *cb)
 	cb_put_bytes(cb, a->cred, a->credlen);
 	cb_put_str(cb, a->connector);
 	cb_put_str(cb, a->want);
+	cb_put_str(cb, a->xff);
+	cb_put_str(cb, a->proxy_user);
+	cb_put_u8(cb, a->proxy_required_ok);
 	cb_put_u8(cb, a->has_device);
 	cb_put_str(cb, a->dev.id);
 	cb_put_str(cb, a->dev.public_key);
@@ -51,6 +54,9 @@ auth_req_decode(struct auth_req *a, const void *p, size_t len)
 		memcpy(a->cred, cred, a->credlen);
 	cb_get_str(&cb, a->connector, sizeof(a->connector));
 	cb_get_str(&cb, a->want, sizeof(a->want));
+	cb_get_str(&cb, a->xff, sizeof(a->xff));
+	cb_get_str(&cb, a->proxy_user, sizeof(a->proxy_user));
+	cb_get_u8(&cb, &a->proxy_required_ok);
 	cb_get_u8(&cb, &a->has_device);
 	cb_get_str(&cb, a->dev.id, sizeof(a->dev.id));
 	cb_get_str(&cb, a->dev.public_key, sizeof(a->dev.public_key));
@@ -66,7 +72,7 @@ auth_req_decode(struct auth_req *a, const void *p, size_t len)
 	cb_get_str(&cb, a->dev.platform, sizeof(a->dev.platform));
 	cb_get_str(&cb, a->dev.device_family, sizeof(a->dev.device_family));
 	if (cb_get_end(&cb) == -1 || a->loopback > 1 || a->forwarded > 1 ||
-	    a->has_device > 1)
+	    a->has_device > 1 || a->proxy_required_ok > 1)
 		return -1;
 	return 0;
 }

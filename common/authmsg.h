@@ -21,6 +21,11 @@ struct auth_req {
 	size_t		credlen;
 	char		connector[16];
 	char		want[256];	/* "*": all the credential allows */
+	/* what a reverse proxy says (authd trusts it only from a trusted
+	 * proxy address) */
+	char		xff[256];	/* X-Forwarded-For */
+	char		proxy_user[128];	/* the configured user header */
+	uint8_t		proxy_required_ok;	/* required headers non-blank */
 	uint8_t		has_device;
 	struct {
 		char		id[80];

@@ -10,7 +10,7 @@
 
 #include "codec.h"
 
-#define KV_MAX		64
+#define KV_MAX		128
 #define KV_MAXSTR	1024
 
 struct kv {

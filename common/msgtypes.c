@@ -48,7 +48,8 @@ static const struct msgdef defs[IMSG_MAX] = {
 	[IMSG_AUTH_TOKEN] = { "AUTH_TOKEN", E(ROLE_FRONT, ROLE_AUTHD),
 	    FD_NONE, 8 + 4 + 32 + 4 + 256 + 1 + 1 + 4 + 512 + 4 + 16 +
 	    4 + 256 + 1 + 4 + 80 + 4 + 96 + 4 + 128 + 8 + 4 + 64 + 4 + 64 +
-	    4 + 64 + 4 + 32 + 4 + 16 + 4 + 256 + 4 + 512 + 4 + 64 + 4 + 64 },
+	    4 + 64 + 4 + 32 + 4 + 16 + 4 + 256 + 4 + 512 + 4 + 64 + 4 + 64 +
+	    4 + 256 + 4 + 128 + 1 },
 	[IMSG_AUTH_RESULT] = { "AUTH_RESULT", E(ROLE_AUTHD, ROLE_FRONT),
 	    FD_NONE, 8 + 4 + 8 + 4 + 1024 + 4 + 256 },
 	[IMSG_AUTH_ADMIN] = { "AUTH_ADMIN", E(ROLE_FRONT, ROLE_AUTHD),

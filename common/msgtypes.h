@@ -68,7 +68,9 @@ enum imsg_type {
 	/* front -> authd:  u64 req, str class, str source, u8 loopback,
 	 * u8 forwarded (a forwarding header was present), bytes credential,
 	 * str connector ("http", "ws"), str scopes requested ("*": all that
-	 * the credential allows), u8 has_device, then the device proof:
+	 * the credential allows), str X-Forwarded-For, str proxy user header,
+	 * u8 required proxy headers present, u8 has_device, then the device
+	 * proof:
 	 * str id, str public key, str signature, u64 signed_at, str nonce,
 	 * str challenge nonce, str client id, str client mode, str role,
 	 * str scopes as signed, str token as signed, str platform,

@@ -26,6 +26,9 @@ void	control_admin_result(struct imsgev *, struct imsg *);
 
 /* front_api.c */
 void	api_init(struct child *);
+struct evkeyvalq;
+void	api_proxy_facts(struct evkeyvalq *, char *, size_t, char *, size_t,
+	    uint8_t *);
 void	api_whoami(struct evhttp_request *);
 void	api_auth_result(struct imsgev *, struct imsg *);
 int	api_agent_result(uint64_t, int, const char *);

@@ -104,6 +104,39 @@ ar_timeout(evutil_socket_t fd, short ev, void *arg)
 	ar_free(ar);
 }
 
+static const struct kv	*api_config;
+
+/*
+ * What a reverse proxy asserts, copied for authd to judge: the
+ * X-Forwarded-For chain, the configured user header, and whether every
+ * configured required header is present and not blank.
+ */
+void
+api_proxy_facts(struct evkeyvalq *h, char *xff, size_t xffsz, char *user,
+    size_t usersz, uint8_t *reqok)
+{
+	const char	*v, *name;
+	char		 k[32];
+	int		 i;
+
+	v = evhttp_find_header(h, "X-Forwarded-For");
+	snprintf(xff, xffsz, "%s", v != NULL && strlen(v) < xffsz ? v : "");
+	user[0] = '\0';
+	name = api_config ? kv_get(api_config, "tp-user-header") : NULL;
+	if (name != NULL && name[0] != '\0' &&
+	    (v = evhttp_find_header(h, name)) != NULL && strlen(v) < usersz)
+		snprintf(user, usersz, "%s", v);
+	*reqok = 1;
+	for (i = 0; api_config != NULL; i++) {
+		snprintf(k, sizeof(k), "tp-require-%d", i);
+		if ((name = kv_get(api_config, k)) == NULL)
+			break;
+		v = evhttp_find_header(h, name);
+		if (v == NULL || v[strspn(v, " \t")] == '\0')
+			*reqok = 0;
+	}
+}
+
 /* front's view of the request: source, loopback, forwarding headers */
 static void
 request_facts(struct evhttp_request *req, char *src, size_t srcsz,
@@ -177,6 +210,9 @@ api_whoami(struct evhttp_request *req)
 		a.credlen = len;
 	}
 	snprintf(a.connector, sizeof(a.connector), "http");
+	api_proxy_facts(evhttp_request_get_input_headers(req), a.xff,
+	    sizeof(a.xff), a.proxy_user, sizeof(a.proxy_user),
+	    &a.proxy_required_ok);
 	snprintf(a.want, sizeof(a.want), "*");	/* all the token allows */
 	cb_init(&cb);
 	auth_req_encode(&a, &cb);
@@ -292,4 +328,5 @@ void
 api_init(struct child *c)
 {
 	api_base = c->base;
+	api_config = &c->config;
 }

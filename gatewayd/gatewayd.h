@@ -45,6 +45,16 @@ struct gwconf {
 	unsigned		rl_window;	/* seconds */
 	unsigned		rl_lockout;	/* seconds */
 	int			rl_exempt_loopback;
+	/* trusted reverse proxies (authd decides, front forwards) */
+	char			tp_cidr[16][64];
+	int			ntp_cidr;
+	char			tp_user_header[64];
+	char			tp_require[8][64];
+	int			ntp_require;
+	char			tp_allow_user[32][64];
+	int			ntp_allow_user;
+	int			tp_allow_loopback;
+	char			tp_scopes[256];
 };
 
 /* parse.c */

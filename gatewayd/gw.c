@@ -223,6 +223,9 @@ gw_connect(struct wsconn *c, cJSON *id, const cJSON *params)
 	a.credlen = strlen(cr.credential);
 	memcpy(a.cred, cr.credential, a.credlen);
 	snprintf(a.connector, sizeof(a.connector), "ws");
+	snprintf(a.xff, sizeof(a.xff), "%s", c->xff);
+	snprintf(a.proxy_user, sizeof(a.proxy_user), "%s", c->proxy_user);
+	a.proxy_required_ok = c->proxy_required_ok;
 	snprintf(a.want, sizeof(a.want), "%s", cr.scopes);
 	a.has_device = (uint8_t)cr.has_device;
 	snprintf(a.dev.id, sizeof(a.dev.id), "%s", cr.dev_id);

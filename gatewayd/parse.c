@@ -23,6 +23,7 @@
 
 #include "gatewayd.h"
 #include "log.h"
+#include "scopes.h"
 
 #define MAXTOK	16
 #define MAXLINE	4096
@@ -262,6 +263,7 @@ conf_defaults(struct gwconf *c, const char *path)
 	c->rl_window = 60;
 	c->rl_lockout = 300;
 	c->rl_exempt_loopback = 0;
+	snprintf(c->tp_scopes, sizeof(c->tp_scopes), "operator.read");
 }
 
 static int
@@ -277,6 +279,105 @@ parse_uint(const char *s, unsigned max, unsigned *out)
 	if (errno != 0 || *end != '\0' || v < 1 || v > max)
 		return -1;
 	*out = (unsigned)v;
+	return 0;
+}
+
+static int
+valid_header_name(const char *s)
+{
+	size_t	 i;
+
+	if (s[0] == '\0' || strlen(s) > 63)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' &&
+		    s[i] <= '9') || s[i] == '-' || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+static int
+valid_cidr(const char *s)
+{
+	char		 buf[64], *slash, *end;
+	unsigned char	 a[16];
+	long		 bits, max;
+
+	if (strlen(s) >= sizeof(buf))
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", s);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, a) == 1)
+		max = 32;
+	else if (inet_pton(AF_INET6, buf, a) == 1)
+		max = 128;
+	else
+		return 0;
+	if (slash == NULL)
+		return 1;
+	bits = strtol(slash, &end, 10);
+	return *slash != '\0' && *end == '\0' && bits >= 0 && bits <= max;
+}
+
+/*
+ * trusted-proxy ADDR[/BITS] | trusted-proxy user-header NAME |
+ * trusted-proxy require-header NAME | trusted-proxy allow-user NAME |
+ * trusted-proxy allow-loopback yes|no | trusted-proxy scopes LIST
+ */
+static int
+parse_trusted_proxy(struct gwconf *c, char **tok, int n, const char *file,
+    int line)
+{
+	if (n == 2) {
+		if (!valid_cidr(tok[1]))
+			return perr(file, line, "trusted-proxy: \"%s\" is not an "
+			    "address or address/prefix", tok[1]);
+		if (c->ntp_cidr >= 16)
+			return perr(file, line, "trusted-proxy: at most 16 "
+			    "addresses");
+		snprintf(c->tp_cidr[c->ntp_cidr++], sizeof(c->tp_cidr[0]), "%s",
+		    tok[1]);
+		return 0;
+	}
+	if (n != 3)
+		return perr(file, line, "usage: trusted-proxy address[/prefix] "
+		    "| user-header name | require-header name | allow-user "
+		    "name | allow-loopback yes|no | scopes list");
+	if (strcmp(tok[1], "user-header") == 0 ||
+	    strcmp(tok[1], "require-header") == 0) {
+		if (!valid_header_name(tok[2]))
+			return perr(file, line, "trusted-proxy %s: bad header "
+			    "name \"%s\"", tok[1], tok[2]);
+		if (tok[1][0] == 'u')
+			snprintf(c->tp_user_header, sizeof(c->tp_user_header),
+			    "%s", tok[2]);
+		else if (c->ntp_require >= 8)
+			return perr(file, line, "trusted-proxy: at most 8 "
+			    "required headers");
+		else
+			snprintf(c->tp_require[c->ntp_require++],
+			    sizeof(c->tp_require[0]), "%s", tok[2]);
+	} else if (strcmp(tok[1], "allow-user") == 0) {
+		if (!valid_name(tok[2]) || c->ntp_allow_user >= 32)
+			return perr(file, line, "trusted-proxy allow-user: bad "
+			    "name or more than 32");
+		snprintf(c->tp_allow_user[c->ntp_allow_user++],
+		    sizeof(c->tp_allow_user[0]), "%s", tok[2]);
+	} else if (strcmp(tok[1], "allow-loopback") == 0) {
+		if (strcmp(tok[2], "yes") != 0 && strcmp(tok[2], "no") != 0)
+			return perr(file, line, "trusted-proxy allow-loopback: "
+			    "expected yes or no");
+		c->tp_allow_loopback = strcmp(tok[2], "yes") == 0;
+	} else if (strcmp(tok[1], "scopes") == 0) {
+		if (!scope_list_valid(tok[2], c->tp_scopes,
+		    sizeof(c->tp_scopes)))
+			return perr(file, line, "trusted-proxy scopes: use "
+			    "operator.* scope names");
+	} else
+		return perr(file, line, "trusted-proxy: unknown option \"%s\"",
+		    tok[1]);
 	return 0;
 }
 
@@ -444,6 +545,9 @@ conf_parse(const char *path, struct gwconf *c, int check_owner)
 				    "warning, info or debug");
 			else
 				c->log_level = lvl;
+		} else if (strcmp(tok[0], "trusted-proxy") == 0) {
+			if (parse_trusted_proxy(c, tok, n, path, line) == -1)
+				errors++;
 		} else if (strcmp(tok[0], "rate-limit") == 0) {
 			if (parse_ratelimit(c, tok, n, path, line) == -1)
 				errors++;
@@ -534,4 +638,18 @@ conf_print(FILE *f, const struct gwconf *c)
 	    c->rl_failures, c->rl_window, c->rl_lockout);
 	fprintf(f, "rate-limit exempt-loopback %s\n",
 	    c->rl_exempt_loopback ? "yes" : "no");
+	for (i = 0; i < c->ntp_cidr; i++)
+		fprintf(f, "trusted-proxy %s\n", c->tp_cidr[i]);
+	if (c->tp_user_header[0] != '\0')
+		fprintf(f, "trusted-proxy user-header \"%s\"\n",
+		    c->tp_user_header);
+	for (i = 0; i < c->ntp_require; i++)
+		fprintf(f, "trusted-proxy require-header \"%s\"\n",
+		    c->tp_require[i]);
+	for (i = 0; i < c->ntp_allow_user; i++)
+		fprintf(f, "trusted-proxy allow-user \"%s\"\n",
+		    c->tp_allow_user[i]);
+	fprintf(f, "trusted-proxy allow-loopback %s\n",
+	    c->tp_allow_loopback ? "yes" : "no");
+	fprintf(f, "trusted-proxy scopes \"%s\"\n", c->tp_scopes);
 }

@@ -219,6 +219,14 @@ role_config(struct parent *p, int role, struct kv *kv)
 	case ROLE_FRONT:
 		dirpath(path, sizeof(path), p->conf.state_dir, "empty", NULL);
 		kv_set(kv, "chroot", path);
+		/* front forwards these headers' values; authd decides */
+		kv_set(kv, "tp-user-header", p->conf.tp_user_header);
+		for (i = 0; i < p->conf.ntp_require; i++) {
+			char	 k[32];
+
+			snprintf(k, sizeof(k), "tp-require-%d", i);
+			kv_set(kv, k, p->conf.tp_require[i]);
+		}
 		/* front loads these as root, before its chroot (DESIGN:
 		 * front holds its TLS keys, as nginx does, for now) */
 		for (i = 0; i < p->conf.nlisten; i++) {
@@ -242,6 +250,21 @@ role_config(struct parent *p, int role, struct kv *kv)
 		kv_setu(kv, "rl-window-ms", p->conf.rl_window * 1000ULL);
 		kv_setu(kv, "rl-lockout-ms", p->conf.rl_lockout * 1000ULL);
 		kv_setu(kv, "rl-exempt-loopback", p->conf.rl_exempt_loopback);
+		for (i = 0; i < p->conf.ntp_cidr; i++) {
+			char	 k[32];
+
+			snprintf(k, sizeof(k), "tp-cidr-%d", i);
+			kv_set(kv, k, p->conf.tp_cidr[i]);
+		}
+		for (i = 0; i < p->conf.ntp_allow_user; i++) {
+			char	 k[32];
+
+			snprintf(k, sizeof(k), "tp-user-%d", i);
+			kv_set(kv, k, p->conf.tp_allow_user[i]);
+		}
+		kv_set(kv, "tp-user-header", p->conf.tp_user_header);
+		kv_setu(kv, "tp-allow-loopback", p->conf.tp_allow_loopback);
+		kv_set(kv, "tp-scopes", p->conf.tp_scopes);
 		/* FALLTHROUGH */
 	case ROLE_SECRETD:
 	case ROLE_AGENTD:

@@ -27,6 +27,7 @@
 #include <sodium.h>
 #include <wslay/wslay.h>
 
+#include "front.h"
 #include "http_auth.h"
 #include "log.h"
 #include "ws.h"
@@ -374,6 +375,8 @@ ws_upgrade(struct evhttp_request *req, struct event_base *base)
 	TAILQ_FOREACH(kv, in, next)
 		if (http_is_forwarding_header(kv->key))
 			p->pub.forwarded = 1;
+	api_proxy_facts(in, p->pub.xff, sizeof(p->pub.xff), p->pub.proxy_user,
+	    sizeof(p->pub.proxy_user), &p->pub.proxy_required_ok);
 	/* a browser: its failures are counted per origin, never exempt */
 	if ((v = evhttp_find_header(in, "Origin")) != NULL &&
 	    strlen(v) < sizeof(p->pub.origin))

@@ -38,6 +38,9 @@ struct wsconn {
 	char			 client_id[64];
 	char			 device_id[80];
 	char			 origin[256];	/* browser Origin, if any */
+	char			 xff[256];
+	char			 proxy_user[128];
+	uint8_t			 proxy_required_ok;
 	uint8_t			 cap[CAP_MAXLEN];
 	size_t			 caplen;
 	char			 principal[128];

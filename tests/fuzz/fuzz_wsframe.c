@@ -65,6 +65,23 @@ gw_closed(struct wsconn *c)
 	(void)c;
 }
 
+/* front_api.c's reading of proxy headers, not under test here */
+struct evkeyvalq;
+void	api_proxy_facts(struct evkeyvalq *, char *, size_t, char *, size_t,
+	    uint8_t *);
+
+__attribute__((weak)) void
+api_proxy_facts(struct evkeyvalq *h, char *xff, size_t xffsz, char *user,
+    size_t usersz, uint8_t *reqok)
+{
+	(void)h;
+	if (xffsz > 0)
+		xff[0] = '\0';
+	if (usersz > 0)
+		user[0] = '\0';
+	*reqok = 0;
+}
+
 static uint32_t
 next_rnd(struct feed *f)
 {

@@ -241,6 +241,7 @@ S_PID=$A_PID; S_DIR=$A_DIR; suite_stop; suite_cleanup
 . "$here/auth.sh"
 . "$here/gateway.sh"
 . "$here/tls.sh"
+. "$here/proxy.sh"
 
 # ---------------------------------------------------------------- seccomp
 if [ $SAN = 0 ]; then

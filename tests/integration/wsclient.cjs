@@ -28,6 +28,8 @@ const out = { frames: [], close: null };
 const opts = { perMessageDeflate: false };
 if (process.env.WS_CA) opts.ca = require('fs').readFileSync(process.env.WS_CA);
 if (process.env.WS_ORIGIN) opts.origin = process.env.WS_ORIGIN;
+if (process.env.WS_LOCAL) opts.localAddress = process.env.WS_LOCAL;
+if (process.env.WS_HEADERS) opts.headers = JSON.parse(process.env.WS_HEADERS);
 const ws = new WebSocket(url, opts);
 const send = (o) => ws.send(JSON.stringify(o));
 const connect = (over = {}) => ({
