@@ -24,6 +24,7 @@
 #include "authmsg.h"
 #include "device.h"
 #include "log.h"
+#include "names.h"
 #include "msgtypes.h"
 #include "ratelimit.h"
 #include "scopes.h"
@@ -478,21 +479,6 @@ admin_error(struct imsgev *iev, uint64_t conn, const char *code,
 	admin_reply(iev, conn, 0, o);
 }
 
-static int
-valid_token_name(const char *s)
-{
-	size_t	 i;
-
-	if (s[0] == '\0' || strlen(s) > 63)
-		return 0;
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' &&
-		    s[i] <= '9') || s[i] == '-' || s[i] == '_' || s[i] == '.'))
-			return 0;
-	return 1;
-}
-
 static const char *
 jstring(cJSON *req, const char *k, const char *def)
 {
@@ -561,7 +547,7 @@ auth_admin(struct imsgev *iev, struct imsg *imsg)
 	if (strcmp(cmd, "token.create") == 0) {
 		name = jstring(req, "name", "token");
 		sc = jstring(req, "scopes", "operator.admin");
-		if (name == NULL || !valid_token_name(name)) {
+		if (name == NULL || !name_is_safe(name, 63)) {
 			cJSON_Delete(o);
 			admin_error(iev, conn, "INVALID_REQUEST", "invalid token "
 			    "name (1-63 of A-Z a-z 0-9 . _ -)");

@@ -23,6 +23,7 @@
 
 #include "gatewayd.h"
 #include "log.h"
+#include "names.h"
 #include "scopes.h"
 
 #define MAXTOK	16
@@ -123,21 +124,6 @@ set_path(char *dst, size_t dstsz, const char *v, const char *file, int line,
 	while (strlen(dst) > 1 && dst[strlen(dst) - 1] == '/')
 		dst[strlen(dst) - 1] = '\0';
 	return 0;
-}
-
-static int
-valid_name(const char *s)
-{
-	size_t	 i;
-
-	if (s[0] == '\0' || strlen(s) > 32)
-		return 0;
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' &&
-		    s[i] <= '9') || s[i] == '_' || s[i] == '-' || s[i] == '.'))
-			return 0;
-	return 1;
 }
 
 int
@@ -360,7 +346,7 @@ parse_trusted_proxy(struct gwconf *c, char **tok, int n, const char *file,
 			snprintf(c->tp_require[c->ntp_require++],
 			    sizeof(c->tp_require[0]), "%s", tok[2]);
 	} else if (strcmp(tok[1], "allow-user") == 0) {
-		if (!valid_name(tok[2]) || c->ntp_allow_user >= 32)
+		if (!name_is_safe(tok[2], 32) || c->ntp_allow_user >= 32)
 			return perr(file, line, "trusted-proxy allow-user: bad "
 			    "name or more than 32");
 		snprintf(c->tp_allow_user[c->ntp_allow_user++],
@@ -531,7 +517,7 @@ conf_parse(const char *path, struct gwconf *c, int check_owner)
 		} else if (strcmp(tok[0], "admin-group") == 0) {
 			NARGS(2, tok[0]);
 			ONCE(S_ADMIN, tok[0]);
-			if (!valid_name(tok[1]))
+			if (!name_is_safe(tok[1], 32))
 				errors += -perr(path, line, "admin-group: bad "
 				    "group name \"%s\"", tok[1]);
 			else
@@ -570,7 +556,8 @@ conf_parse(const char *path, struct gwconf *c, int check_owner)
 			}
 			users_seen |= 1u << r;
 			user_line[r] = line;
-			if (!valid_name(tok[2]) || strcmp(tok[2], "root") == 0)
+			if (!name_is_safe(tok[2], 32) ||
+			    strcmp(tok[2], "root") == 0)
 				errors += -perr(path, line, "user %s: bad user "
 				    "name \"%s\"", tok[1], tok[2]);
 			else
