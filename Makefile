@@ -85,6 +85,8 @@ TEST_OBJS_ratelimit	 = $(BUILD)/authd/ratelimit.o
 TEST_OBJS_http_auth	 = $(BUILD)/gatewayd/http_auth.o
 TEST_OBJS_device	 = $(BUILD)/authd/device.o
 TEST_INC_device		 = -Iauthd
+TEST_OBJS_pairing	 = $(BUILD)/authd/pairing.o
+TEST_INC_pairing	 = -Iauthd
 TEST_INC_ratelimit	 = -Iauthd
 TEST_INC_http_auth	 = -Igatewayd
 

@@ -25,6 +25,7 @@
 #include "device.h"
 #include "log.h"
 #include "names.h"
+#include "pairing.h"
 #include "msgtypes.h"
 #include "ratelimit.h"
 #include "scopes.h"
@@ -219,8 +220,8 @@ auth_limiter(void)
 }
 
 static void
-result(struct imsgev *iev, uint64_t req, uint32_t code, uint64_t retry,
-    struct cbuf *cap, const char *msg)
+result_aux(struct imsgev *iev, uint64_t req, uint32_t code, uint64_t retry,
+    struct cbuf *cap, const char *msg, const char *aux)
 {
 	struct cbuf	 cb;
 
@@ -230,14 +231,24 @@ result(struct imsgev *iev, uint64_t req, uint32_t code, uint64_t retry,
 	cb_put_u64(&cb, retry);
 	cb_put_bytes(&cb, cap ? cap->data : NULL, cap ? cap->len : 0);
 	cb_put_str(&cb, msg);
+	cb_put_str(&cb, aux);
 	if (imsgev_compose_cb(iev, IMSG_AUTH_RESULT, 0, -1, &cb) == -1)
 		log_warn("AUTH_RESULT");
+	sodium_memzero(cb.data, cb.len);
 	cb_free(&cb);
 }
 
 static void
-mint_result(struct imsgev *iev, uint64_t req, const char *principal,
-    const char *scopes, const char *connector)
+result(struct imsgev *iev, uint64_t req, uint32_t code, uint64_t retry,
+    struct cbuf *cap, const char *msg)
+{
+	result_aux(iev, req, code, retry, cap, msg, "");
+}
+
+static void
+mint_result_aux(struct imsgev *iev, uint64_t req, const char *principal,
+    const char *role, const char *scopes, const char *connector,
+    const char *aux)
 {
 	struct capability	 cap;
 	struct cbuf		 capbuf;
@@ -245,7 +256,7 @@ mint_result(struct imsgev *iev, uint64_t req, const char *principal,
 	memset(&cap, 0, sizeof(cap));
 	memcpy(cap.bootid, self->key.bootid, CAP_BOOTIDLEN);
 	snprintf(cap.principal, sizeof(cap.principal), "%s", principal);
-	snprintf(cap.role, sizeof(cap.role), "operator");
+	snprintf(cap.role, sizeof(cap.role), "%s", role);
 	snprintf(cap.scopes, sizeof(cap.scopes), "%s", scopes);
 	snprintf(cap.connector, sizeof(cap.connector), "%s", connector);
 	cap.issued = (uint64_t)time(NULL);
@@ -255,8 +266,16 @@ mint_result(struct imsgev *iev, uint64_t req, const char *principal,
 	cb_init(&capbuf);
 	if (cap_mint(&self->key, &cap, &capbuf) == -1)
 		fatalx("cap_mint");
-	result(iev, req, AUTH_OK, 0, &capbuf, "ok");
+	result_aux(iev, req, AUTH_OK, 0, &capbuf, "ok", aux);
 	cb_free(&capbuf);
+}
+
+static void
+mint_result(struct imsgev *iev, uint64_t req, const char *principal,
+    const char *scopes, const char *connector)
+{
+	mint_result_aux(iev, req, principal, "operator", scopes, connector,
+	    "");
 }
 
 /* identity asserted by a trusted proxy's user header */
@@ -288,6 +307,95 @@ proxy_auth(struct imsgev *iev, struct auth_req *a, const char *client)
 	scope_intersect(a->want, tp_scopes, granted, sizeof(granted));
 	child_audit("auth", who, a->connector, "ok", client);
 	mint_result(iev, a->req, who, granted, a->connector);
+}
+
+/* a wrong credential: counted by the limiter, audited, refused */
+static void
+fail(struct imsgev *iev, const struct auth_req *a, const char *cls,
+    const char *src, uint64_t t, uint32_t code, const char *why)
+{
+	uint64_t	 locked;
+
+	locked = rl_failure(rl, cls, src, a->loopback && !a->forwarded, t);
+	child_audit("auth", src, cls, "refused", why);
+	if (locked > 0)
+		child_audit("lockout", src, cls, "locked",
+		    "too many failed authentication attempts");
+	result(iev, a->req, code, 0, NULL, code == AUTH_MISMATCH ?
+	    "token mismatch" : "device token mismatch");
+}
+
+/*
+ * A device whose proof verified, with a good shared token (rec) or
+ * presenting a device token (rec NULL): paired devices get their approved
+ * scopes and a device token; others a pending request.
+ */
+static void
+device_connect(struct imsgev *iev, const struct auth_req *a,
+    const struct token_rec *rec, const char *cls, const char *src,
+    uint64_t t)
+{
+	struct pair_in	 in;
+	struct pair_out	 out;
+	char		 who[128], aux[128], tok[PAIR_TOKEN_LEN + 1];
+	int		 r;
+
+	memset(&in, 0, sizeof(in));
+	in.device_id = a->dev.id;
+	in.public_key = a->dev.public_key;
+	in.role = a->dev.role;
+	in.want = strcmp(a->want, "*") == 0 ? "" : a->want;
+	in.ceiling = rec ? rec->scopes : NULL;
+	if (rec == NULL) {
+		if (a->credlen >= sizeof(tok))
+			in.device_token = "";
+		else {
+			memcpy(tok, a->cred, a->credlen);
+			tok[a->credlen] = '\0';
+			in.device_token = tok;
+		}
+	}
+	in.display_name = a->dev.display_name;
+	in.platform = a->dev.platform;
+	in.client_id = a->dev.client_id;
+	in.client_mode = a->dev.client_mode;
+	in.local = a->loopback && !a->forwarded &&
+	    strcmp(a->cls, "shared-secret") == 0;
+	in.now_ms = wall_ms();
+	r = pairing_connect(&in, &out);
+	sodium_memzero(tok, sizeof(tok));
+	switch (r) {
+	case PAIR_OK:
+		if (rec == NULL)
+			rl_success(rl, cls, src, t);
+		snprintf(who, sizeof(who), "device:%s", a->dev.id);
+		child_audit("auth", who, a->connector, "ok", rec ?
+		    rec->id : "device-token");
+		mint_result_aux(iev, a->req, who, out.role, out.scopes,
+		    a->connector, out.token);
+		break;
+	case PAIR_PENDING:
+		snprintf(aux, sizeof(aux), "%s %s", out.request_id, out.reason);
+		child_audit("device-auth", a->dev.id, "device", "refused",
+		    out.reason);
+		result_aux(iev, a->req, AUTH_NOT_PAIRED, 0, NULL,
+		    "pairing required", aux);
+		break;
+	case PAIR_TOKEN_MISMATCH:
+		fail(iev, a, cls, src, t, AUTH_DEVICE_TOKEN_MISMATCH,
+		    "device token mismatch");
+		break;
+	case PAIR_FULL:
+		child_audit("device-auth", a->dev.id, "device", "refused",
+		    "too many pending pairing requests");
+		result(iev, a->req, AUTH_UNAVAILABLE, 0, NULL,
+		    "too many pending pairing requests");
+		break;
+	default:
+		result(iev, a->req, AUTH_UNAVAILABLE, 0, NULL,
+		    "pairing store error");
+	}
+	sodium_memzero(&out, sizeof(out));
 }
 
 static void
@@ -352,6 +460,10 @@ auth_token_run(struct imsgev *iev, struct auth_req *ap)
 			return;
 		}
 	}
+	/* a wrong device token counts in its own class, as OpenClaw's */
+	if (a.cred_kind == AUTH_CRED_DEVICE)
+		cls = strcmp(a.cls, "browser-origin") == 0 ? cls :
+		    "device-token";
 	t = now_ms();
 	if ((locked = rl_check(rl, cls, src, loopback, t)) > 0) {
 		result(iev, req, AUTH_RATE_LIMITED, locked, NULL,
@@ -372,24 +484,25 @@ auth_token_run(struct imsgev *iev, struct auth_req *ap)
 		result(iev, req, AUTH_MISSING, 0, NULL, "no credential");
 		return;
 	}
+	if (a.cred_kind == AUTH_CRED_DEVICE) {
+		/* a device token proves nothing without its device */
+		if (!has_device) {
+			fail(iev, ap, cls, src, t, AUTH_DEVICE_TOKEN_MISMATCH,
+			    "device token without a device");
+			return;
+		}
+		device_connect(iev, ap, NULL, cls, src, t);
+		return;
+	}
 	r = tokens_verify(cred, credlen, &rec);
 	if (r != 1) {
-		locked = rl_failure(rl, cls, src, loopback, t);
-		child_audit("auth", src, cls, "refused",
-		    r == 0 ? "unknown token" : "token store error");
-		if (locked > 0)
-			child_audit("lockout", src, cls, "locked",
-			    "too many failed authentication attempts");
-		result(iev, req, AUTH_MISMATCH, 0, NULL, "token mismatch");
+		fail(iev, ap, cls, src, t, AUTH_MISMATCH, r == 0 ?
+		    "unknown token" : "token store error");
 		return;
 	}
 	rl_success(rl, cls, src, t);
 	if (has_device) {
-		/* a good proof from an unknown device: pairing comes first;
-		 * it is never approved silently */
-		child_audit("device-auth", dp.id, "device", "refused",
-		    "not paired");
-		result(iev, req, AUTH_NOT_PAIRED, 0, NULL, dp.id);
+		device_connect(iev, ap, &rec, cls, src, t);
 		return;
 	}
 	memset(&cap, 0, sizeof(cap));
@@ -489,6 +602,25 @@ jstring(cJSON *req, const char *k, const char *def)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* close the open sessions of the tokens `which' names (id or name) */
+static void
+kick_tokens(const char *which)
+{
+	cJSON		*list = tokens_list(), *t, *id, *nm;
+	char		 who[64];
+
+	cJSON_ArrayForEach(t, list) {
+		id = cJSON_GetObjectItem(t, "id");
+		nm = cJSON_GetObjectItem(t, "name");
+		if (!cJSON_IsString(id) || (strcmp(id->valuestring, which) != 0 &&
+		    !(cJSON_IsString(nm) && strcmp(nm->valuestring, which) == 0)))
+			continue;
+		snprintf(who, sizeof(who), "token:%s", id->valuestring);
+		authd_kick(who, "token revoked");
+	}
+	cJSON_Delete(list);
+}
+
 void
 auth_admin(struct imsgev *iev, struct imsg *imsg)
 {
@@ -526,6 +658,28 @@ auth_admin(struct imsgev *iev, struct imsg *imsg)
 		admin_error(iev, conn, "UNAUTHORIZED", "capability expired");
 		return;
 	}
+	req = cJSON_Parse(json);
+	cmd = req ? jstring(req, "cmd", NULL) : NULL;
+	if (cmd != NULL && pairing_method(cmd)) {
+		/* clawctl devices: the same methods as on the WebSocket */
+		free(json);
+		o = pairing_call(&cap, cmd, req, &n);
+		cJSON_Delete(req);
+		if (!n) {
+			const cJSON	*c = cJSON_GetObjectItem(o, "code");
+			const cJSON	*m = cJSON_GetObjectItem(o, "message");
+			const cJSON	*d = cJSON_GetObjectItem(o, "details");
+
+			d = d ? cJSON_GetObjectItem(d, "code") : NULL;
+			admin_error(iev, conn, cJSON_IsString(d) ?
+			    d->valuestring : cJSON_IsString(c) ? c->valuestring :
+			    "ERROR", cJSON_IsString(m) ? m->valuestring : "error");
+			cJSON_Delete(o);
+		} else
+			admin_reply(iev, conn, 1, o);
+		return;
+	}
+	cJSON_Delete(req);
 	if (!scope_granted(&cap, "operator.admin")) {
 		free(json);
 		child_audit("token-admin", cap.principal, "tokens", "refused",
@@ -576,6 +730,8 @@ auth_admin(struct imsgev *iev, struct imsg *imsg)
 		admin_reply(iev, conn, 1, o);
 	} else if (strcmp(cmd, "token.revoke") == 0) {
 		which = jstring(req, "id", NULL);
+		if (which != NULL)
+			kick_tokens(which);
 		if (which == NULL || (n = tokens_revoke(which)) <= 0) {
 			cJSON_Delete(o);
 			admin_error(iev, conn, "NOT_FOUND", which == NULL ?
@@ -591,4 +747,97 @@ auth_admin(struct imsgev *iev, struct imsg *imsg)
 		admin_error(iev, conn, "INVALID_REQUEST", "unknown command");
 	}
 	cJSON_Delete(req);
+}
+
+/* ------------------------------------------------- pairing, for front */
+
+void
+authd_event(const char *event, const char *scope, cJSON *payload)
+{
+	struct cbuf	 cb;
+	char		*js;
+
+	js = cJSON_PrintUnformatted(payload);
+	cJSON_Delete(payload);
+	if (js == NULL)
+		return;
+	cb_init(&cb);
+	cb_put_str(&cb, scope);
+	cb_put_str(&cb, event);
+	cb_put_str(&cb, js);
+	if (strlen(js) <= 8192 && child_send_peer(ROLE_FRONT, IMSG_EVENT, 0,
+	    -1, &cb) == -1)
+		log_warnx("cannot relay %s to front", event);
+	cb_free(&cb);
+	cJSON_free(js);
+}
+
+void
+authd_kick(const char *principal, const char *why)
+{
+	struct cbuf	 cb;
+
+	cb_init(&cb);
+	cb_put_str(&cb, principal);
+	cb_put_str(&cb, why);
+	if (child_send_peer(ROLE_FRONT, IMSG_AUTH_KICK, 0, -1, &cb) == -1)
+		log_warnx("cannot tell front to close %s's sessions",
+		    principal);
+	cb_free(&cb);
+}
+
+/*
+ * IMSG_RPC from front: a device.pair.* or device.token.* method of a
+ * WebSocket session, checked here on the session's capability.
+ */
+void
+auth_rpc(struct imsgev *iev, struct imsg *imsg)
+{
+	struct cbuf		 cb;
+	struct capability	 cap;
+	const uint8_t		*cp;
+	size_t			 clen;
+	uint64_t		 conn, req;
+	char			 method[128], *params = NULL, *js;
+	cJSON			*p, *res;
+	int			 r, ok = 0;
+
+	cb_view(&cb, imsg->data, imsg->datalen);
+	cb_get_u64(&cb, &conn);
+	cb_get_u64(&cb, &req);
+	cb_get_bytes(&cb, &cp, &clen, CAP_MAXLEN);
+	cb_get_str(&cb, method, sizeof(method));
+	cb_get_strdup(&cb, &params, 49152);
+	if (cb_get_end(&cb) == -1) {
+		free(params);
+		imsgev_violation(iev, "malformed RPC");
+		return;
+	}
+	r = cap_verify(&self->key, cp, clen, (uint64_t)time(NULL), conn, &cap);
+	if (r != CAP_OK && r != CAP_ERR_EXPIRED) {
+		free(params);
+		child_audit("rpc", "front", method, "refused", cap_strerror(r));
+		imsgev_violation(iev, cap_strerror(r));
+		return;
+	}
+	p = cJSON_Parse(params);
+	free(params);
+	if (r == CAP_ERR_EXPIRED)
+		res = cJSON_Parse("{\"code\":\"UNAUTHORIZED\",\"message\":"
+		    "\"session expired\"}");
+	else
+		res = pairing_call(&cap, method, p, &ok);
+	cJSON_Delete(p);
+	js = res ? cJSON_PrintUnformatted(res) : NULL;
+	cJSON_Delete(res);
+	cb_init(&cb);
+	cb_put_u64(&cb, conn);
+	cb_put_u64(&cb, req);
+	cb_put_u8(&cb, (uint8_t)ok);
+	cb_put_str(&cb, js && strlen(js) <= 60000 ? js :
+	    "{\"code\":\"UNAVAILABLE\",\"message\":\"answer too long\"}");
+	if (imsgev_compose_cb(iev, IMSG_RPC_RES, 0, -1, &cb) == -1)
+		log_warn("RPC_RES");
+	cb_free(&cb);
+	cJSON_free(js);
 }

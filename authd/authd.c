@@ -9,6 +9,7 @@
 #include "authd.h"
 #include "log.h"
 #include "msgtypes.h"
+#include "pairing.h"
 #include "state.h"
 #include "tokens.h"
 
@@ -27,6 +28,9 @@ peer_msg(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_AUTH_ADMIN:
 		auth_admin(iev, imsg);
 		break;
+	case IMSG_RPC:
+		auth_rpc(iev, imsg);
+		break;
 	default:
 		imsgev_violation(iev, "unexpected message");
 	}
@@ -37,6 +41,7 @@ config_update(const struct kv *kv)
 {
 	control_config(kv);
 	auth_config(kv);
+	pairing_config(kv);
 }
 
 int
@@ -50,8 +55,10 @@ main(void)
 	/* opened before the chroot: LMDB keeps its descriptors */
 	authd.db = state_open_child(&authd.config, 16 * 1024 * 1024);
 	tokens_init(authd.db);
+	pairing_init(authd.db);
 	control_config(&authd.config);
 	auth_config(&authd.config);
+	pairing_config(&authd.config);
 	if ((authd.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	child_test_hooks();

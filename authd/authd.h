@@ -18,6 +18,7 @@ void	auth_config(const struct kv *);
 struct ratelimit *auth_limiter(void);
 void	auth_token(struct imsgev *, struct imsg *);
 void	auth_admin(struct imsgev *, struct imsg *);
+void	auth_rpc(struct imsgev *, struct imsg *);
 
 /* seccomp.c */
 void	authd_seccomp(void);

@@ -34,6 +34,8 @@ auth_req_encode(const struct auth_req *a, struct cbuf *cb)
 	cb_put_str(cb, a->dev.token);
 	cb_put_str(cb, a->dev.platform);
 	cb_put_str(cb, a->dev.device_family);
+	cb_put_str(cb, a->dev.display_name);
+	cb_put_u8(cb, a->cred_kind);
 	return cb->err ? -1 : 0;
 }
 
@@ -71,7 +73,10 @@ auth_req_decode(struct auth_req *a, const void *p, size_t len)
 	cb_get_str(&cb, a->dev.token, sizeof(a->dev.token));
 	cb_get_str(&cb, a->dev.platform, sizeof(a->dev.platform));
 	cb_get_str(&cb, a->dev.device_family, sizeof(a->dev.device_family));
+	cb_get_str(&cb, a->dev.display_name, sizeof(a->dev.display_name));
+	cb_get_u8(&cb, &a->cred_kind);
 	if (cb_get_end(&cb) == -1 || a->loopback > 1 || a->forwarded > 1 ||
+	    a->cred_kind > AUTH_CRED_DEVICE ||
 	    a->has_device > 1 || a->proxy_required_ok > 1)
 		return -1;
 	return 0;

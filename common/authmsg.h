@@ -11,6 +11,9 @@
 
 #include "codec.h"
 
+#define AUTH_CRED_SHARED	0	/* a shared token or password */
+#define AUTH_CRED_DEVICE	1	/* a device token */
+
 struct auth_req {
 	uint64_t	req;
 	char		cls[32];
@@ -41,7 +44,9 @@ struct auth_req {
 		char		token[512];
 		char		platform[64];
 		char		device_family[64];
+		char		display_name[64];
 	} dev;
+	uint8_t		cred_kind;	/* AUTH_CRED_* */
 };
 
 int	auth_req_encode(const struct auth_req *, struct cbuf *);

@@ -49,17 +49,22 @@ static const struct msgdef defs[IMSG_MAX] = {
 	    FD_NONE, 8 + 4 + 32 + 4 + 256 + 1 + 1 + 4 + 512 + 4 + 16 +
 	    4 + 256 + 1 + 4 + 80 + 4 + 96 + 4 + 128 + 8 + 4 + 64 + 4 + 64 +
 	    4 + 64 + 4 + 32 + 4 + 16 + 4 + 256 + 4 + 512 + 4 + 64 + 4 + 64 +
-	    4 + 256 + 4 + 128 + 1 },
+	    4 + 256 + 4 + 128 + 1 + 4 + 64 + 1 },
 	[IMSG_AUTH_RESULT] = { "AUTH_RESULT", E(ROLE_AUTHD, ROLE_FRONT),
-	    FD_NONE, 8 + 4 + 8 + 4 + 1024 + 4 + 256 },
+	    FD_NONE, 8 + 4 + 8 + 4 + 1024 + 4 + 256 + 4 + 128 },
 	[IMSG_AUTH_ADMIN] = { "AUTH_ADMIN", E(ROLE_FRONT, ROLE_AUTHD),
 	    FD_NONE, 8 + 4 + 1024 + 4 + 16384 },
 	[IMSG_AUTH_ADMIN_RES] = { "AUTH_ADMIN_RES", E(ROLE_AUTHD, ROLE_FRONT),
 	    FD_NONE, 8 + 1 + 4 + 60000 },
-	[IMSG_RPC] = { "RPC", E(ROLE_FRONT, ROLE_AGENTD), FD_NONE,
+	[IMSG_RPC] = { "RPC", E(ROLE_FRONT, ROLE_AGENTD) |
+	    E(ROLE_FRONT, ROLE_AUTHD), FD_NONE,
 	    8 + 8 + 4 + 1024 + 4 + 128 + 4 + 49152 },
-	[IMSG_RPC_RES] = { "RPC_RES", E(ROLE_AGENTD, ROLE_FRONT), FD_NONE,
-	    8 + 8 + 1 + 4 + 60000 },
+	[IMSG_RPC_RES] = { "RPC_RES", E(ROLE_AGENTD, ROLE_FRONT) |
+	    E(ROLE_AUTHD, ROLE_FRONT), FD_NONE, 8 + 8 + 1 + 4 + 60000 },
+	[IMSG_EVENT] = { "EVENT", E(ROLE_AUTHD, ROLE_FRONT), FD_NONE,
+	    4 + 64 + 4 + 64 + 4 + 8192 },
+	[IMSG_AUTH_KICK] = { "AUTH_KICK", E(ROLE_AUTHD, ROLE_FRONT), FD_NONE,
+	    4 + 128 + 4 + 128 },
 	[IMSG_CTL_REQUEST] = { "CTL_REQUEST", E(ROLE_CTL, ROLE_FRONT),
 	    FD_NONE, 16384 },
 	[IMSG_CTL_REPLY] = { "CTL_REPLY", E(ROLE_FRONT, ROLE_CTL),

@@ -74,21 +74,32 @@ enum imsg_type {
 	 * str id, str public key, str signature, u64 signed_at, str nonce,
 	 * str challenge nonce, str client id, str client mode, str role,
 	 * str scopes as signed, str token as signed, str platform,
-	 * str device family (all empty without a device) */
+	 * str device family, str display name (all empty without a device),
+	 * u8 credential kind (0 shared token or password, 1 device token) */
 	IMSG_AUTH_TOKEN,
 	/* authd -> front:  u64 req, u32 code (AUTH_*), u64 retry_after_ms,
-	 * bytes capability, str message */
+	 * bytes capability, str message, str aux (AUTH_OK: the device
+	 * token; AUTH_NOT_PAIRED: the pairing request id, then a space and
+	 * the reason) */
 	IMSG_AUTH_RESULT,
 	/* front -> authd:  u64 conn, bytes capability, str json request */
 	IMSG_AUTH_ADMIN,
 	/* authd -> front:  u64 conn, u8 ok, str json */
 	IMSG_AUTH_ADMIN_RES,
-	/* front -> agentd:  u64 conn, u64 req, bytes capability, str method,
+	/* front -> agentd (front -> authd for device.pair.* and
+	 * device.token.*):  u64 conn, u64 req, bytes capability, str method,
 	 * str params (JSON) */
 	IMSG_RPC,
-	/* agentd -> front:  u64 conn, u64 req, u8 ok, str json (payload if
-	 * ok, else an error object) */
+	/* agentd or authd -> front:  u64 conn, u64 req, u8 ok, str json
+	 * (payload if ok, else an error object) */
 	IMSG_RPC_RES,
+	/* authd -> front:  str scope needed to see it, str event name,
+	 * str payload (JSON); front relays it to open WebSocket sessions
+	 * whose capability shows that scope */
+	IMSG_EVENT,
+	/* authd -> front:  str principal, str reason; front closes the
+	 * sessions of that principal (revoked or removed credential) */
+	IMSG_AUTH_KICK,
 
 
 	IMSG_MAX
@@ -112,6 +123,8 @@ enum auth_code {
 	AUTH_PROXY_REQUIRED,		/* forwarding header, untrusted peer */
 	AUTH_DEVICE_FAIL,		/* bad device proof; message = code */
 	AUTH_NOT_PAIRED,		/* good proof, device not paired */
+	AUTH_DEVICE_TOKEN_MISMATCH,	/* wrong device token */
+	AUTH_UNAVAILABLE,		/* store error, too many requests */
 	AUTH_CODE_MAX
 };
 

@@ -110,3 +110,26 @@ scope_granted(const struct capability *c, const char *need)
 		return 1;
 	return 0;
 }
+
+int
+scope_subset(const char *want, const char *allowed)
+{
+	char	 word[64];
+	size_t	 n;
+
+	while (*want != '\0') {
+		while (*want == ' ' || *want == ',')
+			want++;
+		n = strcspn(want, " ,");
+		if (n == 0)
+			break;
+		if (n >= sizeof(word))
+			return 0;
+		memcpy(word, want, n);
+		word[n] = '\0';
+		if (!scope_known(word) || !list_grants(allowed, word))
+			return 0;
+		want += n;
+	}
+	return 1;
+}

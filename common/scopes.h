@@ -22,4 +22,7 @@ int	scope_granted(const struct capability *, const char *need);
 void	scope_intersect(const char *want, const char *allowed, char *out,
 	    size_t outsz);
 
+/* 1 if `allowed' grants every word of `want' (an empty want too) */
+int	scope_subset(const char *want, const char *allowed);
+
 #endif

@@ -37,6 +37,11 @@ usage(int code)
 	    "                    a new shared token, printed once\n"
 	    "  token list [--json]\n"
 	    "  token revoke id|name [--json]\n"
+	    "  devices list [--json]\n"
+	    "                    pending pairing requests and paired devices\n"
+	    "  devices approve|reject request-id [--json]\n"
+	    "  devices remove|rotate|revoke device-id [--json]\n"
+	    "                    unpair; new device token; revoke it\n"
 	    "the socket defaults to $CLAWCTL_SOCKET, then %s\n",
 	    CTL_DEFAULT_SOCKET);
 	exit(code);
@@ -201,19 +206,35 @@ print_tokens(const cJSON *res)
 	}
 }
 
+/* devices subcommands: the method and the argument it takes */
+static const struct {
+	const char	*sub;
+	const char	*method;
+	const char	*arg;
+} devcmds[] = {
+	{ "list", "device.pair.list", NULL },
+	{ "approve", "device.pair.approve", "requestId" },
+	{ "reject", "device.pair.reject", "requestId" },
+	{ "remove", "device.pair.remove", "deviceId" },
+	{ "rotate", "device.token.rotate", "deviceId" },
+	{ "revoke", "device.token.revoke", "deviceId" },
+};
+
 /* build the request from the command line; NULL on a usage error */
 static cJSON *
-parse_command(int argc, char *argv[], int *json, const char **kind)
+parse_command(int argc, char *argv[], int *json, char *kind, size_t kindsz)
 {
 	cJSON		*req;
 	const char	*sub = NULL, *name = NULL, *scopes = NULL, *id = NULL;
+	const char	*argname = NULL;
 	char		 cmd[32];
+	size_t		 d;
 	int		 i;
 
 	if (argc < 1 || (req = cJSON_CreateObject()) == NULL)
 		return NULL;
-	*kind = argv[0];
 	i = 1;
+	snprintf(cmd, sizeof(cmd), "%s", argv[0]);
 	if (strcmp(argv[0], "token") == 0) {
 		if (argc < 2)
 			goto bad;
@@ -222,40 +243,99 @@ parse_command(int argc, char *argv[], int *json, const char **kind)
 		if (strcmp(sub, "create") != 0 && strcmp(sub, "list") != 0 &&
 		    strcmp(sub, "revoke") != 0)
 			goto bad;
-		*kind = sub;
+		snprintf(cmd, sizeof(cmd), "token.%s", sub);
+		if (strcmp(sub, "revoke") == 0)
+			argname = "id";
+	} else if (strcmp(argv[0], "devices") == 0) {
+		if (argc < 2)
+			goto bad;
+		sub = argv[1];
+		i = 2;
+		for (d = 0; d < sizeof(devcmds) / sizeof(devcmds[0]); d++)
+			if (strcmp(sub, devcmds[d].sub) == 0)
+				break;
+		if (d == sizeof(devcmds) / sizeof(devcmds[0]))
+			goto bad;
+		snprintf(cmd, sizeof(cmd), "%s", devcmds[d].method);
+		argname = devcmds[d].arg;
 	} else if (strcmp(argv[0], "status") != 0 &&
 	    strcmp(argv[0], "whoami") != 0)
 		goto bad;
 	for (; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			*json = 1;
-		else if (sub != NULL && strcmp(sub, "create") == 0 &&
+		else if (strcmp(cmd, "token.create") == 0 &&
 		    strcmp(argv[i], "--name") == 0 && i + 1 < argc)
 			name = argv[++i];
-		else if (sub != NULL && strcmp(sub, "create") == 0 &&
+		else if (strcmp(cmd, "token.create") == 0 &&
 		    strcmp(argv[i], "--scopes") == 0 && i + 1 < argc)
 			scopes = argv[++i];
-		else if (sub != NULL && strcmp(sub, "revoke") == 0 &&
-		    id == NULL && argv[i][0] != '-')
+		else if (argname != NULL && id == NULL && argv[i][0] != '-')
 			id = argv[i];
 		else
 			goto bad;
 	}
-	if (sub != NULL && strcmp(sub, "revoke") == 0 && id == NULL)
+	if (argname != NULL && id == NULL)
 		goto bad;
-	snprintf(cmd, sizeof(cmd), "%s%s%s", sub ? "token." : "",
-	    sub ? sub : argv[0], "");
+	snprintf(kind, kindsz, "%s", cmd);
 	cJSON_AddStringToObject(req, "cmd", cmd);
 	if (name != NULL)
 		cJSON_AddStringToObject(req, "name", name);
 	if (scopes != NULL)
 		cJSON_AddStringToObject(req, "scopes", scopes);
 	if (id != NULL)
-		cJSON_AddStringToObject(req, "id", id);
+		cJSON_AddStringToObject(req, argname, id);
 	return req;
 bad:
 	cJSON_Delete(req);
 	return NULL;
+}
+
+static void
+scopes_str(const cJSON *o, char *out, size_t outsz)
+{
+	const cJSON	*arr = cJSON_GetObjectItemCaseSensitive(o, "scopes"), *w;
+	size_t		 n = 0;
+
+	out[0] = '\0';
+	cJSON_ArrayForEach(w, arr)
+		if (cJSON_IsString(w) && n < outsz)
+			n += (size_t)snprintf(out + n, outsz - n, "%s%s",
+			    n ? "," : "", w->valuestring);
+	if (out[0] == '\0')
+		snprintf(out, outsz, "-");
+}
+
+static void
+print_devices(const cJSON *res)
+{
+	const cJSON	*arr, *d, *ts;
+	char		 sc[256], buf[32];
+	time_t		 when;
+
+	arr = cJSON_GetObjectItemCaseSensitive(res, "pending");
+	printf("PENDING\n%-36s %-16s %-8s %-12s %-7s %s\n", "REQUEST",
+	    "DEVICE", "ROLE", "CLIENT", "REPAIR", "SCOPES");
+	cJSON_ArrayForEach(d, arr) {
+		scopes_str(d, sc, sizeof(sc));
+		printf("%-36s %-16.16s %-8s %-12s %-7s %s\n",
+		    jstr(d, "requestId"), jstr(d, "deviceId"), jstr(d, "role"),
+		    jstr(d, "clientId"), cJSON_IsTrue(cJSON_GetObjectItem(d,
+		    "isRepair")) ? "yes" : "no", sc);
+	}
+	arr = cJSON_GetObjectItemCaseSensitive(res, "paired");
+	printf("PAIRED\n%-64s %-8s %-6s %-20s %-12s %s\n", "DEVICE", "ROLE",
+	    "VIA", "APPROVED", "CLIENT", "SCOPES");
+	cJSON_ArrayForEach(d, arr) {
+		scopes_str(d, sc, sizeof(sc));
+		ts = cJSON_GetObjectItemCaseSensitive(d, "approvedAtMs");
+		when = cJSON_IsNumber(ts) ? (time_t)(ts->valuedouble / 1000) :
+		    0;
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", gmtime(&when));
+		printf("%-64s %-8s %-6s %-20s %-12s %s\n", jstr(d, "deviceId"),
+		    jstr(d, "role"), jstr(d, "approvedVia"), buf,
+		    jstr(d, "clientId"), sc);
+	}
 }
 
 static void
@@ -285,7 +365,8 @@ print_whoami(const cJSON *res)
 int
 main(int argc, char *argv[])
 {
-	const char	*path, *kind = NULL;
+	const char	*path;
+	char		 kind[32];
 	cJSON		*req, *res;
 	char		*s;
 	int		 ch, json = 0, ok;
@@ -308,7 +389,8 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if ((req = parse_command(argc, argv, &json, &kind)) == NULL)
+	if ((req = parse_command(argc, argv, &json, kind, sizeof(kind))) ==
+	    NULL)
 		usage(2);
 	res = request(path, req);
 	cJSON_Delete(req);
@@ -327,21 +409,37 @@ main(int argc, char *argv[])
 		print_status(res);
 	else if (strcmp(kind, "whoami") == 0)
 		print_whoami(res);
-	else if (strcmp(kind, "create") == 0) {
+	else if (strcmp(kind, "token.create") == 0) {
 		/* the token alone on stdout: it is shown this once */
 		printf("%s\n", jstr(res, "token"));
 		fprintf(stderr, "clawctl: created %s (name %s, scopes %s); "
 		    "the token is not stored and will not be shown again\n",
 		    jstr(res, "id"), jstr(res, "name"), jstr(res, "scopes"));
-	} else if (strcmp(kind, "list") == 0)
+	} else if (strcmp(kind, "token.list") == 0)
 		print_tokens(res);
-	else {
+	else if (strcmp(kind, "token.revoke") == 0) {
 		const cJSON	*n;
 
 		n = cJSON_GetObjectItemCaseSensitive(res, "revoked");
 		printf("revoked %d token%s\n", cJSON_IsNumber(n) ? n->valueint :
 		    0, cJSON_IsNumber(n) && n->valueint == 1 ? "" : "s");
-	}
+	} else if (strcmp(kind, "device.pair.list") == 0)
+		print_devices(res);
+	else if (strcmp(kind, "device.pair.approve") == 0)
+		printf("approved %s: device %s\n", jstr(res, "requestId"),
+		    jstr(res, "deviceId"));
+	else if (strcmp(kind, "device.pair.reject") == 0)
+		printf("rejected %s: device %s\n", jstr(res, "requestId"),
+		    jstr(res, "deviceId"));
+	else if (strcmp(kind, "device.pair.remove") == 0)
+		printf("removed device %s\n", jstr(res, "deviceId"));
+	else if (strcmp(kind, "device.token.rotate") == 0)
+		printf("rotated the token of device %s; it gets the new one "
+		    "at its next connect with a shared token\n",
+		    jstr(res, "deviceId"));
+	else
+		printf("revoked the token of device %s\n",
+		    jstr(res, "deviceId"));
 	cJSON_Delete(res);
 	return 0;
 }

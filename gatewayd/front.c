@@ -65,6 +65,12 @@ peer_msg(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_RPC_RES:
 		gw_rpc_result(iev, imsg);
 		break;
+	case IMSG_EVENT:
+		gw_event(iev, imsg);
+		break;
+	case IMSG_AUTH_KICK:
+		gw_kick(iev, imsg);
+		break;
 	default:
 		imsgev_violation(iev, "unexpected message");
 	}

@@ -37,8 +37,10 @@ void	api_peer_down(int role);
 /* gw.c */
 void	gw_init(struct child *);
 int	gw_auth_result(uint64_t, uint32_t, uint64_t, const uint8_t *, size_t,
-	    const char *);
+	    const char *, const char *aux);
 void	gw_rpc_result(struct imsgev *, struct imsg *);
+void	gw_event(struct imsgev *, struct imsg *);
+void	gw_kick(struct imsgev *, struct imsg *);
 void	gw_peer_down(int role);
 
 /* front_tls.c */

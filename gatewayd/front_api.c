@@ -17,6 +17,8 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include <sodium.h>
+
 #include "authmsg.h"
 #include "capability.h"
 #include "front.h"
@@ -236,7 +238,8 @@ api_auth_result(struct imsgev *iev, struct imsg *imsg)
 	size_t		 caplen;
 	uint64_t	 id, retry;
 	uint32_t	 code;
-	char		 msg[256], hdr[32];
+	char		 msg[256], hdr[32], aux[128];
+	int		 r;
 
 	cb_view(&cb, imsg->data, imsg->datalen);
 	cb_get_u64(&cb, &id);
@@ -244,12 +247,15 @@ api_auth_result(struct imsgev *iev, struct imsg *imsg)
 	cb_get_u64(&cb, &retry);
 	cb_get_bytes(&cb, &cap, &caplen, CAP_MAXLEN);
 	cb_get_str(&cb, msg, sizeof(msg));
+	cb_get_str(&cb, aux, sizeof(aux));
 	if (cb_get_end(&cb) == -1 || code >= AUTH_CODE_MAX ||
 	    (code == AUTH_OK && caplen == 0)) {
 		imsgev_violation(iev, "malformed AUTH_RESULT");
 		return;
 	}
-	if (gw_auth_result(id, code, retry, cap, caplen, msg))
+	r = gw_auth_result(id, code, retry, cap, caplen, msg, aux);
+	sodium_memzero(aux, sizeof(aux));
+	if (r)
 		return;		/* it was a WebSocket connect */
 	if ((ar = ar_find(id)) == NULL || ar->stage != AR_AUTH)
 		return;

@@ -45,6 +45,8 @@ struct gwconf {
 	unsigned		rl_window;	/* seconds */
 	unsigned		rl_lockout;	/* seconds */
 	int			rl_exempt_loopback;
+	/* device pairing (authd): silent approval of loopback devices */
+	int			pair_auto_local;
 	/* trusted reverse proxies (authd decides, front forwards) */
 	char			tp_cidr[16][64];
 	int			ntp_cidr;

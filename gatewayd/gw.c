@@ -25,6 +25,7 @@
 #include "gw_connect.h"
 #include "log.h"
 #include "msgtypes.h"
+#include "scopes.h"
 #include "ws.h"
 
 #define GW_MAXPENDING	64
@@ -32,6 +33,7 @@
 
 struct pending {
 	TAILQ_ENTRY(pending)	 entry;
+	int			 role;		/* who answers */
 	uint64_t		 conn;
 	uint64_t		 req;
 	cJSON			*id;
@@ -41,8 +43,24 @@ static TAILQ_HEAD(, pending)	 pendings = TAILQ_HEAD_INITIALIZER(pendings);
 static struct event_base	*gw_base;
 static struct timespec		 gw_started;
 
-static const char *methods[] = { "health", "status" };
-static const char *events[] = { "connect.challenge", "tick" };
+/* what clawgate implements, as hello-ok lists it */
+static const char *methods[] = {
+	"health", "status",
+	"device.pair.list", "device.pair.approve", "device.pair.reject",
+	"device.pair.remove", "device.token.rotate", "device.token.revoke",
+};
+static const char *events[] = {
+	"connect.challenge", "tick", "device.pair.requested",
+	"device.pair.resolved",
+};
+
+/* methods authd executes (it owns the pairing store) */
+static int
+authd_method(const char *m)
+{
+	return strncmp(m, "device.pair.", 12) == 0 ||
+	    strncmp(m, "device.token.", 13) == 0;
+}
 
 static uint64_t
 wall_ms(void)
@@ -195,7 +213,7 @@ gw_connect(struct wsconn *c, cJSON *id, const cJSON *params)
 		handshake_fail(c, id, err);
 		return;
 	}
-	if (strcmp(cr.role, "node") == 0) {
+	if (strcmp(cr.role, "node") == 0 && !cr.has_device) {
 		/* nodes need a paired device identity */
 		err = error_obj("NOT_PAIRED", "device identity required",
 		    "DEVICE_IDENTITY_REQUIRED");
@@ -203,6 +221,8 @@ gw_connect(struct wsconn *c, cJSON *id, const cJSON *params)
 		return;
 	}
 	c->protocol = cr.protocol;
+	c->cred_device = cr.cred_device;
+	snprintf(c->role_req, sizeof(c->role_req), "%s", cr.role);
 	snprintf(c->scopes_req, sizeof(c->scopes_req), "%s", cr.scopes);
 	snprintf(c->client_id, sizeof(c->client_id), "%s", cr.client_id);
 	c->connect_id = cJSON_PrintUnformatted(id);
@@ -246,6 +266,9 @@ gw_connect(struct wsconn *c, cJSON *id, const cJSON *params)
 	snprintf(a.dev.platform, sizeof(a.dev.platform), "%s", cr.platform);
 	snprintf(a.dev.device_family, sizeof(a.dev.device_family), "%s",
 	    cr.device_family);
+	snprintf(a.dev.display_name, sizeof(a.dev.display_name), "%s",
+	    cr.display_name);
+	a.cred_kind = cr.cred_device ? AUTH_CRED_DEVICE : AUTH_CRED_SHARED;
 	snprintf(c->device_id, sizeof(c->device_id), "%s", cr.dev_id);
 	sodium_memzero(cr.credential, sizeof(cr.credential));
 	sodium_memzero(cr.signed_token, sizeof(cr.signed_token));
@@ -266,7 +289,7 @@ hello_ok(struct wsconn *c)
 	struct capability	 cap;
 	struct timespec		 now;
 	cJSON			*p, *o, *arr;
-	char			 conn[32], word[64];
+	char			 conn[32], word[64], boot[2 * CAP_BOOTIDLEN + 1];
 	const char		*s;
 	size_t			 i, n;
 
@@ -280,6 +303,10 @@ hello_ok(struct wsconn *c)
 	cJSON_AddNumberToObject(p, "protocol", c->protocol);
 	o = cJSON_AddObjectToObject(p, "server");
 	cJSON_AddStringToObject(o, "version", "clawgate-0.1.0");
+	for (i = 0; i < CAP_BOOTIDLEN; i++)
+		snprintf(boot + 2 * i, sizeof(boot) - 2 * i, "%02x",
+		    cap.bootid[i]);
+	cJSON_AddStringToObject(o, "bootId", boot);
 	snprintf(conn, sizeof(conn), "%llx", (unsigned long long)c->id);
 	cJSON_AddStringToObject(o, "connId", conn);
 	o = cJSON_AddObjectToObject(p, "features");
@@ -299,9 +326,15 @@ hello_ok(struct wsconn *c)
 	cJSON_AddNumberToObject(o, "uptimeMs", (double)((now.tv_sec -
 	    gw_started.tv_sec) * 1000 + (now.tv_nsec - gw_started.tv_nsec) /
 	    1000000));
+	arr = cJSON_AddObjectToObject(o, "sessionDefaults");
+	cJSON_AddStringToObject(arr, "defaultAgentId", "main");
+	cJSON_AddStringToObject(arr, "mainKey", "main");
+	cJSON_AddStringToObject(arr, "mainSessionKey", "agent:main:main");
+	cJSON_AddStringToObject(arr, "scope", "per-sender");
 	cJSON_AddStringToObject(o, "authMode", "token");
 	o = cJSON_AddObjectToObject(p, "auth");
-	cJSON_AddStringToObject(o, "method", "token");
+	cJSON_AddStringToObject(o, "method", c->cred_device ? "device-token" :
+	    "token");
 	cJSON_AddStringToObject(o, "role", cap.role);
 	arr = cJSON_AddArrayToObject(o, "scopes");
 	for (s = cap.scopes; *s != '\0'; s += n) {
@@ -313,6 +346,10 @@ hello_ok(struct wsconn *c)
 			word[n] = '\0';
 			cJSON_AddItemToArray(arr, cJSON_CreateString(word));
 		}
+	}
+	if (c->device_token[0] != '\0') {
+		cJSON_AddStringToObject(o, "deviceToken", c->device_token);
+		sodium_memzero(c->device_token, sizeof(c->device_token));
 	}
 	cJSON_AddNumberToObject(o, "issuedAtMs", (double)wall_ms());
 	o = cJSON_AddObjectToObject(p, "policy");
@@ -339,9 +376,10 @@ device_reason(const char *code, char *out, size_t outsz)
 
 int
 gw_auth_result(uint64_t id, uint32_t code, uint64_t retry,
-    const uint8_t *cap, size_t caplen, const char *msg)
+    const uint8_t *cap, size_t caplen, const char *msg, const char *aux)
 {
-	char		 reason[80];
+	char		 reason[80], reqid[64];
+	const char	*sp;
 	struct wsconn	*c;
 	struct timeval	 tv = { WS_TICK_SEC, 0 };
 	cJSON		*rid, *err, *d;
@@ -355,6 +393,8 @@ gw_auth_result(uint64_t id, uint32_t code, uint64_t retry,
 	case AUTH_OK:
 		memcpy(c->cap, cap, caplen);
 		c->caplen = caplen;
+		snprintf(c->device_token, sizeof(c->device_token), "%s",
+		    c->device_id[0] ? aux : "");
 		c->state = WSS_OPEN;
 		ws_set_max_message(c, WS_MSG_MAX);
 		send_res(c, rid, 1, hello_ok(c));
@@ -393,12 +433,33 @@ gw_auth_result(uint64_t id, uint32_t code, uint64_t retry,
 		cJSON_AddStringToObject(d, "reason", reason);
 		break;
 	case AUTH_NOT_PAIRED:
+		/* aux: "<request id> <reason>" */
+		sp = strchr(aux, ' ');
+		snprintf(reqid, sizeof(reqid), "%.*s", sp ? (int)(sp - aux) :
+		    0, aux);
 		err = error_obj("NOT_PAIRED", "pairing required",
 		    "PAIRING_REQUIRED");
 		d = cJSON_GetObjectItem(err, "details");
-		cJSON_AddStringToObject(d, "reason", "not-paired");
+		cJSON_AddStringToObject(d, "reason", sp ? sp + 1 :
+		    "not-paired");
+		if (reqid[0] != '\0')
+			cJSON_AddStringToObject(d, "requestId", reqid);
 		cJSON_AddStringToObject(d, "deviceId", c->device_id);
-		cJSON_AddStringToObject(d, "requestedRole", "operator");
+		cJSON_AddStringToObject(d, "requestedRole", c->role_req);
+		break;
+	case AUTH_DEVICE_TOKEN_MISMATCH:
+		err = error_obj("INVALID_REQUEST", "unauthorized: device token "
+		    "mismatch", "AUTH_DEVICE_TOKEN_MISMATCH");
+		d = cJSON_GetObjectItem(err, "details");
+		cJSON_AddStringToObject(d, "authReason",
+		    "device_token_mismatch");
+		cJSON_AddBoolToObject(d, "canRetryWithDeviceToken", 0);
+		cJSON_AddStringToObject(d, "recommendedNextStep",
+		    "update_auth_credentials");
+		break;
+	case AUTH_UNAVAILABLE:
+		err = error_obj("UNAVAILABLE", msg, NULL);
+		cJSON_AddBoolToObject(err, "retryable", 1);
 		break;
 	case AUTH_PROXY_REQUIRED:
 		err = error_obj("INVALID_REQUEST", "proxy client attribution "
@@ -449,6 +510,7 @@ gw_request(struct wsconn *c, cJSON *id, const char *method,
 		cJSON_Delete(id);
 		return;
 	}
+	pd->role = authd_method(method) ? ROLE_AUTHD : ROLE_AGENTD;
 	pd->conn = c->id;
 	pd->req = ++c->next_req;
 	pd->id = id;
@@ -460,11 +522,12 @@ gw_request(struct wsconn *c, cJSON *id, const char *method,
 	cb_put_str(&cb, method);
 	cb_put_str(&cb, ps ? ps : "{}");
 	cJSON_free(ps);
-	r = child_send_peer(ROLE_AGENTD, IMSG_RPC, 0, -1, &cb);
+	r = child_send_peer(pd->role, IMSG_RPC, 0, -1, &cb);
 	cb_free(&cb);
 	if (r == -1) {
 		TAILQ_REMOVE(&pendings, pd, entry);
-		send_res(c, pd->id, 0, error_obj("UNAVAILABLE",
+		send_res(c, pd->id, 0, error_obj("UNAVAILABLE", pd->role ==
+		    ROLE_AUTHD ? "authd is not available" :
 		    "agentd is not available", NULL));
 		free(pd);
 	}
@@ -551,8 +614,11 @@ gw_rpc_result(struct imsgev *iev, struct imsg *imsg)
 	TAILQ_FOREACH(pd, &pendings, entry)
 		if (pd->conn == conn && pd->req == req)
 			break;
-	if (pd == NULL) {
+	if (pd == NULL || pd->role != iev->peer) {
+		/* only the process asked may answer */
 		free(json);
+		if (pd != NULL)
+			imsgev_violation(iev, "RPC_RES for another's request");
 		return;
 	}
 	TAILQ_REMOVE(&pendings, pd, entry);
@@ -588,13 +654,16 @@ gw_peer_down(int role)
 	struct pending	*pd, *next;
 	struct wsconn	*c;
 
-	if (role != ROLE_AGENTD)
+	if (role != ROLE_AGENTD && role != ROLE_AUTHD)
 		return;
 	for (pd = TAILQ_FIRST(&pendings); pd != NULL; pd = next) {
 		next = TAILQ_NEXT(pd, entry);
+		if (pd->role != role)
+			continue;
 		TAILQ_REMOVE(&pendings, pd, entry);
 		if ((c = ws_find(pd->conn)) != NULL) {
-			cJSON	*e = error_obj("UNAVAILABLE", "agentd "
+			cJSON	*e = error_obj("UNAVAILABLE", role ==
+			    ROLE_AUTHD ? "authd restarted" : "agentd "
 			    "restarted", NULL);
 
 			cJSON_AddBoolToObject(e, "retryable", 1);
@@ -603,6 +672,83 @@ gw_peer_down(int role)
 			cJSON_Delete(pd->id);
 		free(pd);
 	}
+}
+
+struct relay {
+	const char	*scope;
+	const char	*event;
+	cJSON		*payload;
+	const char	*principal;
+	const char	*why;
+};
+
+static void
+relay_one(struct wsconn *c, void *arg)
+{
+	struct relay		*r = arg;
+	struct capability	 cap;
+
+	if (c->state != WSS_OPEN || cap_peek(c->cap, c->caplen, &cap) == -1 ||
+	    !scope_granted(&cap, r->scope))
+		return;
+	send_event(c, r->event, cJSON_Duplicate(r->payload, 1));
+}
+
+/* authd's event, for the sessions whose capability shows its scope */
+void
+gw_event(struct imsgev *iev, struct imsg *imsg)
+{
+	struct relay	 r;
+	struct cbuf	 cb;
+	char		 scope[64], event[64], *js = NULL;
+
+	cb_view(&cb, imsg->data, imsg->datalen);
+	cb_get_str(&cb, scope, sizeof(scope));
+	cb_get_str(&cb, event, sizeof(event));
+	cb_get_strdup(&cb, &js, 8192);
+	if (cb_get_end(&cb) == -1 || !scope_known(scope) ||
+	    (r.payload = cJSON_Parse(js)) == NULL) {
+		free(js);
+		imsgev_violation(iev, "malformed EVENT");
+		return;
+	}
+	free(js);
+	r.scope = scope;
+	r.event = event;
+	ws_foreach(relay_one, &r);
+	cJSON_Delete(r.payload);
+}
+
+static void
+kick_one(struct wsconn *c, void *arg)
+{
+	struct relay	*r = arg;
+
+	if (c->state == WSS_OPEN && strcmp(c->principal, r->principal) == 0) {
+		log_info("closing session %llx of %s: %s",
+		    (unsigned long long)c->id, c->principal, r->why);
+		ws_close(c, 1008, r->why);
+	}
+}
+
+/* a credential was revoked or a device removed: end its sessions */
+void
+gw_kick(struct imsgev *iev, struct imsg *imsg)
+{
+	struct relay	 r;
+	struct cbuf	 cb;
+	char		 principal[128], why[128];
+
+	cb_view(&cb, imsg->data, imsg->datalen);
+	cb_get_str(&cb, principal, sizeof(principal));
+	cb_get_str(&cb, why, sizeof(why));
+	if (cb_get_end(&cb) == -1 || principal[0] == '\0') {
+		imsgev_violation(iev, "malformed AUTH_KICK");
+		return;
+	}
+	r.principal = principal;
+	r.why = why;
+	ws_foreach(kick_one, &r);
 }
 
 void

@@ -115,16 +115,29 @@ connect_validate(const cJSON *params, struct connect_req *cr,
 			*msg = "invalid connect params: auth";
 			return -1;
 		}
+		if (cr->credential[0] == '\0') {
+			if (get_string(auth, "deviceToken", cr->credential,
+			    sizeof(cr->credential), 0) == -1) {
+				*msg = "invalid connect params: auth";
+				return -1;
+			}
+			cr->cred_device = cr->credential[0] != '\0';
+		}
 	}
-	/* the device signs auth.token itself, never the password */
+	/* the device signs auth.token ?? auth.deviceToken, never the
+	 * password */
 	tokv = cJSON_GetObjectItemCaseSensitive(auth, "token");
+	if (!cJSON_IsString(tokv) || tokv->valuestring[0] == '\0')
+		tokv = cJSON_GetObjectItemCaseSensitive(auth, "deviceToken");
 	if (cJSON_IsString(tokv) && strlen(tokv->valuestring) <
 	    sizeof(cr->signed_token))
 		snprintf(cr->signed_token, sizeof(cr->signed_token), "%s",
 		    tokv->valuestring);
 	if (get_string(client, "platform", cr->platform, sizeof(cr->platform),
 	    0) == -1 || get_string(client, "deviceFamily", cr->device_family,
-	    sizeof(cr->device_family), 0) == -1) {
+	    sizeof(cr->device_family), 0) == -1 || get_string(client,
+	    "displayName", cr->display_name, sizeof(cr->display_name),
+	    0) == -1) {
 		*msg = "invalid connect params: client.platform";
 		return -1;
 	}

@@ -19,11 +19,13 @@ struct connect_req {
 	char	 client_mode[32];
 	char	 role[16];
 	char	 scopes[256];		/* space-separated, known scopes */
-	char	 credential[512];	/* auth.token or auth.password */
-	char	 signed_token[512];	/* auth.token, as a device signs it */
+	char	 credential[512];	/* auth.token, .password or .deviceToken */
+	int	 cred_device;		/* credential is auth.deviceToken */
+	char	 signed_token[512];	/* token ?? deviceToken, as signed */
 	char	 signed_scopes[256];	/* scopes joined by ",", as signed */
 	char	 platform[64];
 	char	 device_family[64];
+	char	 display_name[64];
 	int	 has_device;
 	char	 dev_id[80];
 	char	 dev_public_key[96];

@@ -632,6 +632,7 @@ reload(void)
 	env->conf.rl_window = nc.rl_window;
 	env->conf.rl_lockout = nc.rl_lockout;
 	env->conf.rl_exempt_loopback = nc.rl_exempt_loopback;
+	env->conf.pair_auto_local = nc.pair_auto_local;
 	log_setlevel(nc.log_level);
 	for (r = ROLE_FIRST_CHILD; r <= ROLE_LAST_CHILD; r++)
 		if (env->procs[r].iev != NULL &&

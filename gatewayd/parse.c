@@ -537,6 +537,15 @@ conf_parse(const char *path, struct gwconf *c, int check_owner)
 		} else if (strcmp(tok[0], "rate-limit") == 0) {
 			if (parse_ratelimit(c, tok, n, path, line) == -1)
 				errors++;
+		} else if (strcmp(tok[0], "pairing") == 0) {
+			/* pairing auto-approve-local yes|no */
+			if (n != 3 || strcmp(tok[1], "auto-approve-local") != 0 ||
+			    (strcmp(tok[2], "yes") != 0 &&
+			    strcmp(tok[2], "no") != 0))
+				errors += -perr(path, line, "usage: pairing "
+				    "auto-approve-local yes|no");
+			else
+				c->pair_auto_local = strcmp(tok[2], "yes") == 0;
 		} else if (strcmp(tok[0], "listen") == 0) {
 			if (parse_listen(c, tok, n, path, line) == -1)
 				errors++;
@@ -625,6 +634,8 @@ conf_print(FILE *f, const struct gwconf *c)
 	    c->rl_failures, c->rl_window, c->rl_lockout);
 	fprintf(f, "rate-limit exempt-loopback %s\n",
 	    c->rl_exempt_loopback ? "yes" : "no");
+	fprintf(f, "pairing auto-approve-local %s\n",
+	    c->pair_auto_local ? "yes" : "no");
 	for (i = 0; i < c->ntp_cidr; i++)
 		fprintf(f, "trusted-proxy %s\n", c->tp_cidr[i]);
 	if (c->tp_user_header[0] != '\0')

@@ -250,6 +250,7 @@ role_config(struct parent *p, int role, struct kv *kv)
 		kv_setu(kv, "rl-window-ms", p->conf.rl_window * 1000ULL);
 		kv_setu(kv, "rl-lockout-ms", p->conf.rl_lockout * 1000ULL);
 		kv_setu(kv, "rl-exempt-loopback", p->conf.rl_exempt_loopback);
+		kv_setu(kv, "pair-auto-local", p->conf.pair_auto_local);
 		for (i = 0; i < p->conf.ntp_cidr; i++) {
 			char	 k[32];
 

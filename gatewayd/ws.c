@@ -124,6 +124,17 @@ ws_find(uint64_t id)
 	return NULL;
 }
 
+/* call fn on every connection; fn may close it (freeing is deferred) */
+void
+ws_foreach(void (*fn)(struct wsconn *, void *), void *arg)
+{
+	struct wspriv	*p;
+
+	TAILQ_FOREACH(p, &conns, entry)
+		if (!p->dead && !p->freeing)
+			fn(&p->pub, arg);
+}
+
 static void
 ws_free(struct wspriv *p)
 {

@@ -37,6 +37,9 @@ struct wsconn {
 	char			 scopes_req[256];
 	char			 client_id[64];
 	char			 device_id[80];
+	char			 role_req[16];
+	int			 cred_device;	/* connected with a device token */
+	char			 device_token[72];	/* for hello-ok */
 	char			 origin[256];	/* browser Origin, if any */
 	char			 xff[256];
 	char			 proxy_user[128];
@@ -60,6 +63,7 @@ int	ws_send_text(struct wsconn *, const char *, size_t);
 void	ws_close(struct wsconn *, uint16_t code, const char *reason);
 void	ws_set_max_message(struct wsconn *, uint64_t);
 struct wsconn *ws_find(uint64_t id);
+void	ws_foreach(void (*)(struct wsconn *, void *), void *);
 /* accept key of RFC 6455 4.2.2 for a client key; out >= 29 bytes */
 int	ws_accept_key(const char *key, char *out, size_t outsz);
 
@@ -67,5 +71,6 @@ int	ws_accept_key(const char *key, char *out, size_t outsz);
 void	gw_open(struct wsconn *);
 void	gw_message(struct wsconn *, const uint8_t *, size_t);
 void	gw_closed(struct wsconn *);
+
 
 #endif

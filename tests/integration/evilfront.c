@@ -193,7 +193,7 @@ token_cap(int authd, const char *want, uint8_t *cap, size_t *caplen)
 	const char	*tok = getenv("CLAWGATE_TEST_TOKEN");
 	uint64_t	 id, retry;
 	uint32_t	 code;
-	char		 msg[256];
+	char		 msg[256], aux[128];
 	struct auth_req	 a;
 
 	if (tok == NULL)
@@ -222,6 +222,7 @@ token_cap(int authd, const char *want, uint8_t *cap, size_t *caplen)
 	cb_get_u64(&cb, &retry);
 	cb_get_bytes(&cb, &p, caplen, CAP_MAXLEN);
 	cb_get_str(&cb, msg, sizeof(msg));
+	cb_get_str(&cb, aux, sizeof(aux));
 	if (cb_get_end(&cb) == -1 || code != AUTH_OK) {
 		say("authd refused the token: %s", msg);
 		return -1;
@@ -233,7 +234,8 @@ token_cap(int authd, const char *want, uint8_t *cap, size_t *caplen)
 }
 
 static void
-rpc(int agentd, uint64_t conn, const uint8_t *cap, size_t caplen)
+rpc_method(int peer, uint64_t conn, const uint8_t *cap, size_t caplen,
+    const char *method, const char *params)
 {
 	struct cbuf	 cb;
 
@@ -241,10 +243,16 @@ rpc(int agentd, uint64_t conn, const uint8_t *cap, size_t caplen)
 	cb_put_u64(&cb, conn);
 	cb_put_u64(&cb, 1);
 	cb_put_bytes(&cb, cap, caplen);
-	cb_put_str(&cb, "health");
-	cb_put_str(&cb, "{}");
-	send_msg(agentd, IMSG_RPC, -1, cb.data, cb.len);
+	cb_put_str(&cb, method);
+	cb_put_str(&cb, params);
+	send_msg(peer, IMSG_RPC, -1, cb.data, cb.len);
 	cb_free(&cb);
+}
+
+static void
+rpc(int agentd, uint64_t conn, const uint8_t *cap, size_t caplen)
+{
+	rpc_method(agentd, conn, cap, caplen, "health", "{}");
 }
 
 /* act like front for one clawctl connection and keep its capability */
@@ -413,6 +421,39 @@ main(void)
 			rpc(agentd, 8, cap, caplen);
 			await_verdict(agentd, "agentd");
 		}
+	} else if (strcmp(attack, "pairwiden") == 0) {
+		struct capability	 got;
+		struct capkey		 k;
+
+		/* approve pairings with a read-only token's widened cap */
+		if (token_cap(authd, "operator.read", cap, &caplen) == 0 &&
+		    cap_peek(cap, caplen, &got) == 0) {
+			snprintf(got.scopes, sizeof(got.scopes),
+			    "operator.admin");
+			capkey_generate(&k);
+			cb_init(&cb);
+			cap_mint(&k, &got, &cb);
+			rpc_method(authd, 7, cb.data, cb.len,
+			    "device.pair.approve", "{\"requestId\":\"x\"}");
+			cb_free(&cb);
+			await_verdict(authd, "authd");
+		}
+	} else if (strcmp(attack, "pairwrongconn") == 0) {
+		/* a genuine capability on another connection */
+		if (token_cap(authd, "operator.pairing", cap, &caplen) == 0) {
+			rpc_method(authd, 8, cap, caplen, "device.pair.list",
+			    "{}");
+			await_verdict(authd, "authd");
+		}
+	} else if (strcmp(attack, "eventwrongedge") == 0) {
+		/* events flow authd -> front, never the other way */
+		cb_init(&cb);
+		cb_put_str(&cb, "operator.pairing");
+		cb_put_str(&cb, "device.pair.requested");
+		cb_put_str(&cb, "{}");
+		send_msg(authd, IMSG_EVENT, -1, cb.data, cb.len);
+		cb_free(&cb);
+		await_verdict(authd, "authd");
 	} else if (strcmp(attack, "parentwrongedge") == 0) {
 		cb_init(&cb);
 		cb_put_u64(&cb, 1);

@@ -37,7 +37,7 @@ out=$(wsc default "$T")
 check "the first frame is connect.challenge with a nonce and ts" \
     grep -q '"frames":\[{"type":"event","event":"connect.challenge","payload":{"nonce":"[0-9a-f-]\{36\}","ts":[0-9]*}}' <<<"$out"
 check "hello-ok with protocol 4 and only implemented methods" \
-    grep -q '"type":"hello-ok","protocol":4,.*"features":{"methods":\["health","status"\],"events":\["connect.challenge","tick"\]' <<<"$out"
+    grep -q '"type":"hello-ok","protocol":4,.*"features":{"methods":\["health","status","device.pair.list","device.pair.approve","device.pair.reject","device.pair.remove","device.token.rotate","device.token.revoke"\],"events":\["connect.challenge","tick","device.pair.requested","device.pair.resolved"\]' <<<"$out"
 check "hello-ok auth: token, operator, the requested scope" \
     grep -q '"auth":{"method":"token","role":"operator","scopes":\["operator.read"\]' <<<"$out"
 check "health answered after hello-ok" grep -q '"id":"h","ok":true,"payload":{"ok":true' <<<"$out"
@@ -63,7 +63,7 @@ out=$(wsc node-role "$T")
 check "role node without a device: NOT_PAIRED" grep -q '"code":"NOT_PAIRED"' <<<"$out"
 out=$(wsc device-ok "$T")
 check "a good device proof from an unpaired device: NOT_PAIRED PAIRING_REQUIRED" \
-    grep -q '"error":{"code":"NOT_PAIRED","message":"pairing required","details":{"code":"PAIRING_REQUIRED","reason":"not-paired","deviceId":"[0-9a-f]\{64\}"' <<<"$out"
+    grep -q '"error":{"code":"NOT_PAIRED","message":"pairing required","details":{"code":"PAIRING_REQUIRED","reason":"not-paired","requestId":"[0-9a-f-]\{36\}","deviceId":"[0-9a-f]\{64\}"' <<<"$out"
 out=$(wsc device-nonce "$T")
 check "wrong device nonce: DEVICE_AUTH_NONCE_MISMATCH" \
     grep -q '"details":{"code":"DEVICE_AUTH_NONCE_MISMATCH","reason":"device-nonce-mismatch"}' <<<"$out"

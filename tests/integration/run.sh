@@ -240,6 +240,7 @@ S_PID=$A_PID; S_DIR=$A_DIR; suite_stop; suite_cleanup
 
 . "$here/auth.sh"
 . "$here/gateway.sh"
+. "$here/pairing.sh"
 . "$here/tls.sh"
 . "$here/proxy.sh"
 
@@ -305,6 +306,9 @@ attack stealcap agentd "agentd\[[0-9]*\]: AGENT_CALL whoami: capability MAC does
 attack replaycap agentd "agentd\[[0-9]*\]: AGENT_CALL whoami: capability MAC does not verify" "sent the old capability to the parent"
 attack widencap agentd "agentd\[[0-9]*\]: RPC health: capability MAC does not verify" "authd granted: operator.read$"
 attack wrongconn agentd "agentd\[[0-9]*\]: RPC health: capability bound to another connection" "agentd closed the edge"
+attack pairwiden authd "authd\[[0-9]*\]: closing edge to front: capability MAC does not verify" "authd closed the edge"
+attack pairwrongconn authd "authd\[[0-9]*\]: closing edge to front: capability bound to another connection" "authd closed the edge"
+attack eventwrongedge authd "refused EVENT (type [0-9]*, [0-9]* bytes) from front: message type not allowed on this edge" "authd closed the edge"
 attack parentwrongedge parent "refused CTL_AUTH (type 14, 8 bytes) from front: message type not allowed on this edge"
 
 SUITE_STATE_DIR=

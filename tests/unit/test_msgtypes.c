@@ -122,6 +122,31 @@ test_wrong_edge(void **state)
 	assert_int_equal(check(IMSG_AGENT_RESULT, ROLE_EXECD, ROLE_FRONT, 0,
 	    9), -1);
 
+	/* pairing: front asks authd (and agentd) RPCs; only authd sends
+	 * events and session kicks, to front only */
+	assert_int_equal(check(IMSG_RPC, ROLE_FRONT, ROLE_AUTHD, 0, 64), 0);
+	assert_int_equal(check(IMSG_RPC, ROLE_FRONT, ROLE_AGENTD, 0, 64), 0);
+	assert_int_equal(check(IMSG_RPC, ROLE_AGENTD, ROLE_AUTHD, 0, 64), -1);
+	assert_int_equal(check(IMSG_RPC, ROLE_FRONT, ROLE_SECRETD, 0, 64),
+	    -1);
+	assert_int_equal(check(IMSG_RPC_RES, ROLE_AUTHD, ROLE_FRONT, 0, 64),
+	    0);
+	assert_int_equal(check(IMSG_RPC_RES, ROLE_EXECD, ROLE_FRONT, 0, 64),
+	    -1);
+	assert_int_equal(check(IMSG_EVENT, ROLE_AUTHD, ROLE_FRONT, 0, 64), 0);
+	assert_int_equal(check(IMSG_EVENT, ROLE_FRONT, ROLE_AUTHD, 0, 64), -1);
+	assert_int_equal(check(IMSG_EVENT, ROLE_AGENTD, ROLE_FRONT, 0, 64),
+	    -1);
+	assert_int_equal(check(IMSG_AUTH_KICK, ROLE_AUTHD, ROLE_FRONT, 0, 64),
+	    0);
+	assert_int_equal(check(IMSG_AUTH_KICK, ROLE_FRONT, ROLE_AUTHD, 0, 64),
+	    -1);
+	assert_int_equal(check(IMSG_AUTH_KICK, ROLE_PARENT, ROLE_FRONT, 0,
+	    64), -1);
+	assert_int_equal(check(IMSG_AUTH_KICK, ROLE_AUTHD, ROLE_FRONT, 0,
+	    4096), -1);
+	assert_int_equal(check(IMSG_EVENT, ROLE_AUTHD, ROLE_FRONT, 1, 64), -1);
+
 	/* roles out of range */
 	assert_int_equal(check(IMSG_READY, -1, ROLE_PARENT, 0, 0), -1);
 	assert_int_equal(check(IMSG_READY, ROLE_MAX, ROLE_PARENT, 0, 0), -1);
