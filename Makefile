@@ -85,6 +85,8 @@ TEST_OBJS_ratelimit	 = $(BUILD)/authd/ratelimit.o
 TEST_OBJS_http_auth	 = $(BUILD)/gatewayd/http_auth.o
 TEST_OBJS_device	 = $(BUILD)/authd/device.o
 TEST_INC_device		 = -Iauthd
+TEST_OBJS_verify	 = $(BUILD)/secretd/verify.o
+TEST_INC_verify		 = -Isecretd
 TEST_OBJS_pairing	 = $(BUILD)/authd/pairing.o
 TEST_INC_pairing	 = -Iauthd
 TEST_INC_ratelimit	 = -Iauthd
@@ -122,6 +124,8 @@ FUZZ_INC_wsframe	 = -Igatewayd
 FUZZ_SRCS_wsframe	 = gatewayd/ws.c gatewayd/http_auth.c
 FUZZ_SRCS_device	 = authd/device.c
 FUZZ_INC_device		 = -Iauthd
+FUZZ_SRCS_verify	 = secretd/verify.c
+FUZZ_INC_verify		 = -Isecretd
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(wildcard common/*.h) $$(FUZZ_SRCS_$$*)
 	@mkdir -p build-fuzz

@@ -602,6 +602,59 @@ jstring(cJSON *req, const char *k, const char *def)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* clawctl secrets: to secretd, with the admin's principal */
+static void
+secrets_forward(struct imsgev *iev, uint64_t conn, const char *principal,
+    cJSON *req)
+{
+	struct cbuf	 cb;
+	char		*js;
+	int		 r;
+
+	if ((js = cJSON_PrintUnformatted(req)) == NULL)
+		fatalx("out of memory");
+	cb_init(&cb);
+	cb_put_u64(&cb, conn);
+	cb_put_str(&cb, principal);
+	cb_put_str(&cb, js);
+	r = strlen(js) > 16384 ? -1 : child_send_peer(ROLE_SECRETD,
+	    IMSG_SECRET_ADMIN, 0, -1, &cb);
+	cb_free(&cb);
+	cJSON_free(js);
+	if (r == -1)
+		admin_error(iev, conn, "UNAVAILABLE", "secretd is not "
+		    "available");
+}
+
+/* secretd's answer, relayed to front as it came */
+void
+auth_secrets_result(struct imsgev *iev, struct imsg *imsg)
+{
+	struct cbuf	 cb;
+	uint64_t	 conn;
+	uint8_t		 ok;
+	char		*json = NULL;
+
+	(void)iev;
+	cb_view(&cb, imsg->data, imsg->datalen);
+	cb_get_u64(&cb, &conn);
+	cb_get_u8(&cb, &ok);
+	cb_get_strdup(&cb, &json, 60000);
+	if (cb_get_end(&cb) == -1 || ok > 1) {
+		free(json);
+		imsgev_violation(iev, "malformed SECRET_ADMIN_RES");
+		return;
+	}
+	cb_init(&cb);
+	cb_put_u64(&cb, conn);
+	cb_put_u8(&cb, ok);
+	cb_put_str(&cb, json);
+	if (child_send_peer(ROLE_FRONT, IMSG_AUTH_ADMIN_RES, 0, -1, &cb) == -1)
+		log_warnx("cannot relay secretd's answer to front");
+	cb_free(&cb);
+	free(json);
+}
+
 /* close the open sessions of the tokens `which' names (id or name) */
 static void
 kick_tokens(const char *which)
@@ -694,6 +747,12 @@ auth_admin(struct imsgev *iev, struct imsg *imsg)
 	if (cmd == NULL) {
 		cJSON_Delete(req);
 		admin_error(iev, conn, "INVALID_REQUEST", "malformed request");
+		return;
+	}
+	if (strncmp(cmd, "secrets.", 8) == 0) {
+		/* secretd's business: authd vouches for the admin */
+		secrets_forward(iev, conn, cap.principal, req);
+		cJSON_Delete(req);
 		return;
 	}
 	if ((o = cJSON_CreateObject()) == NULL)

@@ -31,6 +31,9 @@ peer_msg(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_RPC:
 		auth_rpc(iev, imsg);
 		break;
+	case IMSG_SECRET_ADMIN_RES:
+		auth_secrets_result(iev, imsg);
+		break;
 	default:
 		imsgev_violation(iev, "unexpected message");
 	}

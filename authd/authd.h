@@ -19,6 +19,7 @@ struct ratelimit *auth_limiter(void);
 void	auth_token(struct imsgev *, struct imsg *);
 void	auth_admin(struct imsgev *, struct imsg *);
 void	auth_rpc(struct imsgev *, struct imsg *);
+void	auth_secrets_result(struct imsgev *, struct imsg *);
 
 /* seccomp.c */
 void	authd_seccomp(void);

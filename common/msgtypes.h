@@ -100,6 +100,29 @@ enum imsg_type {
 	/* authd -> front:  str principal, str reason; front closes the
 	 * sessions of that principal (revoked or removed credential) */
 	IMSG_AUTH_KICK,
+	/* secretd -> parent:  u32 provider index, u32 serial: open the file
+	 * or run the command of that provider of the boot configuration */
+	IMSG_SECRET_OPEN,
+	/* parent -> secretd (fd):  u32 index, u32 serial, u32 pid (exec) */
+	IMSG_SECRET_FD,
+	/* parent -> secretd:  u32 index, u32 serial, str why it was refused */
+	IMSG_SECRET_FAIL,
+	/* secretd -> parent:  bytes (32), its sealing public key */
+	IMSG_SECRET_PUBKEY,
+	/* authd -> secretd:  u64 conn, str principal, str json (clawctl
+	 * secrets; authd checked the admin capability) */
+	IMSG_SECRET_ADMIN,
+	/* secretd -> authd:  u64 conn, u8 ok, str json */
+	IMSG_SECRET_ADMIN_RES,
+	/* agentd -> secretd:  u64 id, str reference (short form) */
+	IMSG_SECRET_FETCH,
+	/* secretd -> agentd:  u64 id, u8 ok, bytes value (ok) or error */
+	IMSG_SECRET_VALUE,
+	/* authd -> secretd:  u64 id, u8 kind (VERIFY_*), str reference,
+	 * str timestamp, bytes body, str signature */
+	IMSG_SECRET_VERIFY,
+	/* secretd -> authd:  u64 id, u8 good, str reason */
+	IMSG_SECRET_VERDICT,
 
 
 	IMSG_MAX
@@ -126,6 +149,13 @@ enum auth_code {
 	AUTH_DEVICE_TOKEN_MISMATCH,	/* wrong device token */
 	AUTH_UNAVAILABLE,		/* store error, too many requests */
 	AUTH_CODE_MAX
+};
+
+/* the signature kinds of IMSG_SECRET_VERIFY */
+enum verify_kind {
+	VERIFY_KIND_SLACK = 1,		/* HMAC-SHA256, "v0=" hex */
+	VERIFY_KIND_TELEGRAM,		/* secret token, constant time */
+	VERIFY_KIND_DISCORD,		/* Ed25519 of timestamp || body */
 };
 
 enum listener_kind {

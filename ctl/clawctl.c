@@ -9,6 +9,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +17,14 @@
 #include <unistd.h>
 
 #include <cJSON.h>
+#include <sodium.h>
 
 #include "imsg.h"
 #include "msgtypes.h"
 
 #define CTL_DEFAULT_SOCKET	"/run/clawgate/clawctl.sock"
 #define CTL_TIMEOUT_MS		10000
+#define SECRET_VALUE_MAX	8192	/* what a control request carries */
 
 static void __attribute__((noreturn))
 usage(int code)
@@ -42,6 +45,17 @@ usage(int code)
 	    "  devices approve|reject request-id [--json]\n"
 	    "  devices remove|rotate|revoke device-id [--json]\n"
 	    "                    unpair; new device token; revoke it\n"
+	    "  secrets list [--json]\n"
+	    "                    vault names and configured references, never\n"
+	    "                    values\n"
+	    "  secrets set name [--json]\n"
+	    "                    store the value read from standard input in\n"
+	    "                    the vault, sealed to secretd's key\n"
+	    "  secrets rm name [--json]\n"
+	    "  secrets test ref [--json]\n"
+	    "                    resolve a reference; report ok or the error\n"
+	    "  secrets reload [--json]\n"
+	    "                    resolve the configured references again\n"
 	    "the socket defaults to $CLAWCTL_SOCKET, then %s\n",
 	    CTL_DEFAULT_SOCKET);
 	exit(code);
@@ -258,6 +272,19 @@ parse_command(int argc, char *argv[], int *json, char *kind, size_t kindsz)
 			goto bad;
 		snprintf(cmd, sizeof(cmd), "%s", devcmds[d].method);
 		argname = devcmds[d].arg;
+	} else if (strcmp(argv[0], "secrets") == 0) {
+		if (argc < 2)
+			goto bad;
+		sub = argv[1];
+		i = 2;
+		if (strcmp(sub, "list") != 0 && strcmp(sub, "set") != 0 &&
+		    strcmp(sub, "rm") != 0 && strcmp(sub, "test") != 0 &&
+		    strcmp(sub, "reload") != 0)
+			goto bad;
+		snprintf(cmd, sizeof(cmd), "secrets.%s", sub);
+		argname = strcmp(sub, "test") == 0 ? "ref" :
+		    strcmp(sub, "set") == 0 || strcmp(sub, "rm") == 0 ? "name" :
+		    NULL;
 	} else if (strcmp(argv[0], "status") != 0 &&
 	    strcmp(argv[0], "whoami") != 0)
 		goto bad;
@@ -338,6 +365,100 @@ print_devices(const cJSON *res)
 	}
 }
 
+/*
+ * secrets set: the value comes from standard input (never argv), and is
+ * sealed to secretd's public key, which the parent publishes next to the
+ * control socket; front and authd carry only the sealed bytes.
+ */
+static void
+seal_stdin(const char *sock, cJSON *req)
+{
+	unsigned char	 pk[crypto_box_PUBLICKEYBYTES], *sealed, *val;
+	char		 path[PATH_MAX], hex[128], *b64;
+	size_t		 len = 0, b64len;
+	ssize_t		 n = 0;
+	FILE		*f;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s.secretd.pub", sock) >=
+	    sizeof(path) || (f = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "clawctl: cannot read secretd's key %s\n", path);
+		exit(1);
+	}
+	if (fgets(hex, sizeof(hex), f) == NULL)
+		hex[0] = '\0';
+	fclose(f);
+	hex[strcspn(hex, "\n")] = '\0';
+	if (sodium_init() == -1 || sodium_hex2bin(pk, sizeof(pk), hex,
+	    strlen(hex), NULL, NULL, NULL) != 0) {
+		fprintf(stderr, "clawctl: %s is not a key\n", path);
+		exit(1);
+	}
+	if ((val = sodium_malloc(SECRET_VALUE_MAX + 2)) == NULL)
+		exit(1);
+	if (isatty(0))
+		fprintf(stderr, "value (end with ^D): ");
+	while (len < SECRET_VALUE_MAX + 1 && (n = read(0, val + len,
+	    SECRET_VALUE_MAX + 1 - len)) > 0)
+		len += (size_t)n;
+	/* one final newline, as echo or a terminal adds, is not part of it */
+	if (len > 0 && val[len - 1] == '\n')
+		len--;
+	if (n == -1 || len == 0 || len > SECRET_VALUE_MAX) {
+		fprintf(stderr, "clawctl: the value must be 1 to %d bytes on "
+		    "standard input\n", SECRET_VALUE_MAX);
+		exit(1);
+	}
+	if ((sealed = malloc(len + crypto_box_SEALBYTES)) == NULL)
+		exit(1);
+	crypto_box_seal(sealed, val, len, pk);
+	sodium_free(val);
+	b64len = sodium_base64_ENCODED_LEN(len + crypto_box_SEALBYTES,
+	    sodium_base64_VARIANT_ORIGINAL);
+	if ((b64 = malloc(b64len)) == NULL)
+		exit(1);
+	sodium_bin2base64(b64, b64len, sealed, len + crypto_box_SEALBYTES,
+	    sodium_base64_VARIANT_ORIGINAL);
+	free(sealed);
+	cJSON_AddStringToObject(req, "sealed", b64);
+	free(b64);
+}
+
+static void
+print_secrets(const cJSON *res)
+{
+	const cJSON	*arr, *e, *u, *w, *t;
+	char		 buf[32], uses[32];
+	time_t		 when;
+
+	arr = cJSON_GetObjectItemCaseSensitive(res, "stored");
+	if (arr != NULL) {
+		printf("VAULT\n%-32s %s\n", "NAME", "UPDATED");
+		cJSON_ArrayForEach(e, arr) {
+			t = cJSON_GetObjectItemCaseSensitive(e, "updated");
+			when = cJSON_IsNumber(t) ? (time_t)t->valuedouble : 0;
+			strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ",
+			    gmtime(&when));
+			printf("%-32s %s%s\n", jstr(e, "name"), buf,
+			    cJSON_GetObjectItem(e, "error") ? " corrupt" : "");
+		}
+	}
+	arr = cJSON_GetObjectItemCaseSensitive(res, "refs");
+	printf("REFERENCES\n%-44s %-16s %-15s %s\n", "REF", "USE", "STATE",
+	    "ERROR");
+	cJSON_ArrayForEach(e, arr) {
+		uses[0] = '\0';
+		u = cJSON_GetObjectItemCaseSensitive(e, "use");
+		cJSON_ArrayForEach(w, u)
+			if (cJSON_IsString(w))
+				snprintf(uses + strlen(uses), sizeof(uses) -
+				    strlen(uses), "%s%s", uses[0] ? "," : "",
+				    w->valuestring);
+		printf("%-44s %-16s %-15s %s\n", jstr(e, "ref"), uses,
+		    jstr(e, "state"), cJSON_GetObjectItem(e, "error") ?
+		    jstr(e, "error") : "");
+	}
+}
+
 static void
 print_whoami(const cJSON *res)
 {
@@ -392,6 +513,8 @@ main(int argc, char *argv[])
 	if ((req = parse_command(argc, argv, &json, kind, sizeof(kind))) ==
 	    NULL)
 		usage(2);
+	if (strcmp(kind, "secrets.set") == 0)
+		seal_stdin(path, req);
 	res = request(path, req);
 	cJSON_Delete(req);
 	ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "ok"));
@@ -423,6 +546,21 @@ main(int argc, char *argv[])
 		n = cJSON_GetObjectItemCaseSensitive(res, "revoked");
 		printf("revoked %d token%s\n", cJSON_IsNumber(n) ? n->valueint :
 		    0, cJSON_IsNumber(n) && n->valueint == 1 ? "" : "s");
+	} else if (strcmp(kind, "secrets.list") == 0)
+		print_secrets(res);
+	else if (strcmp(kind, "secrets.set") == 0)
+		printf("stored %s in the vault\n", jstr(res, "name"));
+	else if (strcmp(kind, "secrets.rm") == 0)
+		printf("removed %s from the vault\n", jstr(res, "name"));
+	else if (strcmp(kind, "secrets.test") == 0)
+		printf("%s: ok\n", jstr(res, "ref"));
+	else if (strcmp(kind, "secrets.reload") == 0) {
+		const cJSON	*f = cJSON_GetObjectItem(res, "failed");
+
+		printf("reloaded; %d reference%s failed\n", cJSON_IsNumber(f) ?
+		    f->valueint : 0, cJSON_IsNumber(f) && f->valueint == 1 ?
+		    "" : "s");
+		print_secrets(res);
 	} else if (strcmp(kind, "device.pair.list") == 0)
 		print_devices(res);
 	else if (strcmp(kind, "device.pair.approve") == 0)

@@ -172,7 +172,7 @@ ctl_request(struct ctlconn *cc, struct imsg *imsg)
 		cb_put_str(&cb, "whoami");
 		r = child_send_peer(ROLE_AGENTD, IMSG_AGENT_CALL, 0, -1, &cb);
 	} else if (strncmp(c, "token.", 6) == 0 ||
-	    strncmp(c, "device.", 7) == 0) {
+	    strncmp(c, "device.", 7) == 0 || strncmp(c, "secrets.", 8) == 0) {
 		/* authd checks the capability and parses the request */
 		dest = ROLE_AUTHD;
 		cb_put_bytes(&cb, imsg->data, imsg->datalen);

@@ -28,6 +28,27 @@ struct conf_listen {
 	char			key[PATH_MAX];
 };
 
+#define CONF_MAXSECPROV		16
+#define CONF_MAXSECREF		32
+#define CONF_MAXSECVERIFY	16
+#define CONF_MAXSECARGS		8
+#define CONF_MAXSECNAMES	16
+
+/* a secret provider: env, file or exec (the vault is implicit) */
+struct conf_secprov {
+	char			name[65];
+	int			kind;		/* SECRET_SRC_* */
+	char			path[PATH_MAX];	/* file, or exec command */
+	char			args[CONF_MAXSECARGS][256];
+	int			nargs;
+	int			single;		/* file: single-value mode */
+	unsigned		max_bytes;	/* file size, exec output */
+	unsigned		timeout_ms;	/* exec */
+	unsigned		noout_ms;	/* exec: no output for this long */
+	char			names[CONF_MAXSECNAMES][128];	/* env allow, */
+	int			nnames;			/* exec pass-env */
+};
+
 struct gwconf {
 	char			path[PATH_MAX];
 	char			state_dir[PATH_MAX];
@@ -57,13 +78,31 @@ struct gwconf {
 	int			ntp_allow_user;
 	int			tp_allow_loopback;
 	char			tp_scopes[256];
+	/* secrets (secretd; the parent opens files and runs commands) */
+	char			vault_key[PATH_MAX];
+	struct conf_secprov	secprov[CONF_MAXSECPROV];
+	int			nsecprov;
+	char			sec_outbound[CONF_MAXSECREF][320];
+	int			nsec_outbound;
+	char			sec_verify[CONF_MAXSECVERIFY][320];
+	int			nsec_verify;
 };
 
 /* parse.c */
 extern int	conf_log_errors;
+int	conf_perr(const char *file, int line, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 int	conf_parse(const char *path, struct gwconf *, int check_owner);
 void	conf_print(FILE *, const struct gwconf *);
 int	conf_is_loopback(const struct sockaddr_storage *);
+
+/* conf_secrets.c */
+int	conf_secrets(struct gwconf *, char **tok, int n, const char *file,
+	    int line);
+void	conf_print_secrets(FILE *, const struct gwconf *);
+int	conf_secrets_check(const struct gwconf *, const char *file);
+struct kv;
+void	conf_secrets_kv(const struct gwconf *, struct kv *);
 
 /* parent.c */
 int	parent_main(struct gwconf *, int debug, int verbose)

@@ -198,6 +198,12 @@ parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_STATUS_REQ:
 		handle_status_req(p, imsg);
 		break;
+	case IMSG_SECRET_OPEN:
+		secrets_open(p, imsg);
+		break;
+	case IMSG_SECRET_PUBKEY:
+		secrets_pubkey(p, imsg);
+		break;
 	default:
 		imsgev_violation(iev, "unhandled message type");
 	}
@@ -461,8 +467,11 @@ sigchld_cb(evutil_socket_t sig, short ev, void *arg)
 		for (r = ROLE_FIRST_CHILD; r <= ROLE_LAST_CHILD; r++)
 			if (env->procs[r].pid == pid)
 				p = &env->procs[r];
-		if (p == NULL)
+		if (p == NULL) {
+			/* a secrets provider's command */
+			secrets_reaped(pid);
 			continue;
+		}
 		describe_status(status, how, sizeof(how));
 		lived = ms_since(&p->started);
 		p->pid = 0;

@@ -58,6 +58,11 @@ extern struct parent	*env;
 
 const char	*proc_state_name(int);
 
+/* secrets.c */
+void	secrets_open(struct proc *, struct imsg *);
+void	secrets_pubkey(struct proc *, struct imsg *);
+int	secrets_reaped(pid_t);
+
 /* setup.c */
 void	setup_users(struct parent *);
 void	setup_dirs(struct parent *);

@@ -37,14 +37,12 @@ static const char *default_users[ROLE_MAX] = {
 	[ROLE_EXECD] = "_clawexec",
 };
 
-static int
-perr(const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+#define perr conf_perr
 
 int	conf_log_errors;	/* set once gatewayd runs: errors to the log */
 
-static int
-perr(const char *file, int line, const char *fmt, ...)
+int
+conf_perr(const char *file, int line, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	 msg[512];
@@ -537,6 +535,9 @@ conf_parse(const char *path, struct gwconf *c, int check_owner)
 		} else if (strcmp(tok[0], "rate-limit") == 0) {
 			if (parse_ratelimit(c, tok, n, path, line) == -1)
 				errors++;
+		} else if (strcmp(tok[0], "secrets") == 0) {
+			if (conf_secrets(c, tok, n, path, line) == -1)
+				errors++;
 		} else if (strcmp(tok[0], "pairing") == 0) {
 			/* pairing auto-approve-local yes|no */
 			if (n != 3 || strcmp(tok[1], "auto-approve-local") != 0 ||
@@ -605,6 +606,7 @@ conf_parse(const char *path, struct gwconf *c, int check_owner)
 				    "as different users (both \"%s\")",
 				    role_name(r), role_name(q), c->user[r]);
 	}
+	errors += -conf_secrets_check(c, path);
 	return errors ? -1 : 0;
 }
 
@@ -636,6 +638,7 @@ conf_print(FILE *f, const struct gwconf *c)
 	    c->rl_exempt_loopback ? "yes" : "no");
 	fprintf(f, "pairing auto-approve-local %s\n",
 	    c->pair_auto_local ? "yes" : "no");
+	conf_print_secrets(f, c);
 	for (i = 0; i < c->ntp_cidr; i++)
 		fprintf(f, "trusted-proxy %s\n", c->tp_cidr[i]);
 	if (c->tp_user_header[0] != '\0')

@@ -268,6 +268,9 @@ role_config(struct parent *p, int role, struct kv *kv)
 		kv_set(kv, "tp-scopes", p->conf.tp_scopes);
 		/* FALLTHROUGH */
 	case ROLE_SECRETD:
+		if (role == ROLE_SECRETD)
+			conf_secrets_kv(&p->conf, kv);
+		/* FALLTHROUGH */
 	case ROLE_AGENTD:
 		dirpath(path, sizeof(path), p->conf.state_dir, role_name(role),
 		    NULL);

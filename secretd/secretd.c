@@ -1,50 +1,120 @@
 /*
- * secretd.c - secretd (trust zone "secretd": uid _clawsec, no
- * capabilities, not dumpable, chrooted to its state directory).  The
- * secret store comes later; for now it holds its LMDB environment, drops
- * privileges, loads its filter and keeps its edges to authd and agentd,
- * which carry no messages yet (anything sent on them is a violation).
+ * secretd.c - main of secretd (trust zone "secretd": uid _clawsec, no
+ * capabilities, not dumpable, chrooted to its state directory, no
+ * network, no exec).  See secretd.h for the design.  Setup from the
+ * parent; the vault key read and the sealing keys made while still root;
+ * privilege drop; the filter; the snapshot of outbound and verify
+ * references resolved; then serve agentd, authd and the parent.
  */
+#include <malloc.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include <seccomp.h>
+#include <sodium.h>
 
-#include "child.h"
 #include "log.h"
-#include "privdrop.h"
+#include "msgtypes.h"
+#include "secretd.h"
 #include "state.h"
 
 static struct child	 secretd;
 
-static const int secretd_syscalls[] = {
-	/* event loop and its edges */
-	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl),
-	SCMP_SYS(poll), SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(recvmsg),
-	SCMP_SYS(sendmsg), SCMP_SYS(close), SCMP_SYS(fcntl),
-	/* memory, time, exit */
-	SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mremap),
-	SCMP_SYS(madvise), SCMP_SYS(futex), SCMP_SYS(clock_gettime),
-	SCMP_SYS(gettimeofday), SCMP_SYS(getpid), SCMP_SYS(gettid),
-	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
-	SCMP_SYS(restart_syscall), SCMP_SYS(exit), SCMP_SYS(exit_group),
-};
+/* everything cJSON frees may have held a value: wipe it first */
+static void
+wiping_free(void *p)
+{
+	if (p != NULL)
+		sodium_memzero(p, malloc_usable_size(p));
+	free(p);
+}
+
+static void
+parent_msg(struct imsg *imsg)
+{
+	switch (imsg->hdr.type) {
+	case IMSG_SECRET_FD:
+		resolve_fd(imsg);
+		break;
+	case IMSG_SECRET_FAIL:
+		resolve_fail(imsg);
+		break;
+	default:
+		log_warnx("ignoring %s from the parent",
+		    msg_name(imsg->hdr.type));
+	}
+}
+
+static void
+peer_msg(struct imsgev *iev, struct imsg *imsg)
+{
+	/* msg_check has already refused a type on the wrong edge */
+	switch (imsg->hdr.type) {
+	case IMSG_SECRET_FETCH:
+		store_fetch(iev, imsg);
+		break;
+	case IMSG_SECRET_VERIFY:
+		store_verify(iev, imsg);
+		break;
+	case IMSG_SECRET_ADMIN:
+		store_admin(iev, imsg);
+		break;
+	default:
+		imsgev_violation(iev, "unexpected message");
+	}
+}
+
+static void
+started(void *arg, cJSON *o)
+{
+	const cJSON	*f = cJSON_GetObjectItem(o, "failed");
+
+	(void)arg;
+	if (cJSON_IsNumber(f) && f->valueint > 0)
+		log_warnx("%d secret reference%s did not resolve (clawctl "
+		    "secrets list)", f->valueint, f->valueint == 1 ? "" : "s");
+	cJSON_Delete(o);
+}
+
+static void
+first_run(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	seal_init();
+	store_reload(started, NULL);
+}
 
 int
 main(void)
 {
+	cJSON_Hooks	 hooks = { malloc, wiping_free };
+	struct timeval	 zero = { 0, 0 };
 
 	log_init("secretd", 1, LOG_LVL_INFO);
+	if (sodium_init() == -1)
+		fatalx("sodium_init");
+	cJSON_InitHooks(&hooks);
 	child_setup(&secretd, ROLE_SECRETD);
 	if (secretd.have_key)
 		fatalx("secretd must not hold the capability key");
 	/* opened before the chroot: LMDB keeps its descriptors */
-	secretd.db = state_open_child(&secretd.config, 16 * 1024 * 1024);
+	secretd.db = state_open_child(&secretd.config, 64 * 1024 * 1024);
+	vault_init(secretd.db, kv_get(&secretd.config, "vault-key"));
+	providers_config(&secretd.config);
+	store_config(&secretd.config);
 	if ((secretd.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	child_test_hooks();
 	child_drop(&secretd, NULL, 0, 0, 1);
-	seccomp_install("secretd", secretd_syscalls,
-	    sizeof(secretd_syscalls) / sizeof(secretd_syscalls[0]));
+	secretd_seccomp();
+	secretd.hooks.parent_msg = parent_msg;
+	secretd.hooks.peer_msg = peer_msg;
+	/* the edges are up once the loop runs */
+	if (event_base_once(secretd.base, -1, EV_TIMEOUT, first_run, NULL,
+	    &zero) == -1)
+		fatalx("event_base_once");
 	child_run(&secretd);
 }
