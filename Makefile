@@ -49,7 +49,7 @@ BINS		 = $(PROGS:%=$(BUILD)/bin/%)
 .PHONY: all deps check check-unit check-integration check-fuzz fuzz run \
 	users install bench clean lint
 
-all: $(BINS) $(BUILD)/tests/evilfront
+all: $(BINS) $(BUILD)/tests/evilfront $(BUILD)/tests/evilagent
 
 # -MMD: every object also depends on the headers it includes
 $(BUILD)/%.o: %.c Makefile
@@ -70,6 +70,11 @@ $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
 # a stand-in for a compromised front, used by the integration tests
 $(BUILD)/tests/evilfront: $(BUILD)/tests/integration/evilfront.o $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# a stand-in for agentd, for secretd's access rules
+$(BUILD)/tests/evilagent: $(BUILD)/tests/integration/evilagent.o $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 

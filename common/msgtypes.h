@@ -123,6 +123,8 @@ enum imsg_type {
 	IMSG_SECRET_VERIFY,
 	/* secretd -> authd:  u64 id, u8 good, str reason */
 	IMSG_SECRET_VERDICT,
+	/* secretd -> parent:  u32 pid of a provider command it gave up on */
+	IMSG_SECRET_KILL,
 
 
 	IMSG_MAX

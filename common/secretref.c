@@ -765,7 +765,7 @@ parse_response(const char *buf, size_t len, const char **err)
 		return NULL;
 	}
 	if (len > SECRET_EXEC_RESPONSE_MAX) {
-		*err = E_EXEC "response is over 1 MiB";
+		*err = E_EXEC "response is over 16 MiB";
 		return NULL;
 	}
 	if ((root = parse_exact(buf, len, &why)) == NULL)

@@ -59,7 +59,9 @@
 				    SECRETREF_ID_MAX + 1)
 
 #define SECRET_EXEC_VALUE_MAX	(64 * 1024)	/* a value, in bytes */
-#define SECRET_EXEC_RESPONSE_MAX (1024 * 1024)	/* OpenClaw's maxOutputBytes */
+/* a response; the caller's max-output (1 MiB by default, as OpenClaw's
+ * maxOutputBytes) is the real limit, this is only its ceiling */
+#define SECRET_EXEC_RESPONSE_MAX (16 * 1024 * 1024)
 
 struct secretref {
 	int	 source;			/* SECRET_SRC_* */

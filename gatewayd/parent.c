@@ -204,6 +204,9 @@ parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_SECRET_PUBKEY:
 		secrets_pubkey(p, imsg);
 		break;
+	case IMSG_SECRET_KILL:
+		secrets_kill(p, imsg);
+		break;
 	default:
 		imsgev_violation(iev, "unhandled message type");
 	}
@@ -273,6 +276,21 @@ child_exec(struct proc *p, int fd)
 			_exit(127);
 		argv[0] = (char *)role_name(p->role);
 		argv[1] = NULL;
+#ifdef CLAWGATE_TEST_HOOKS
+		if (p->role == ROLE_AGENTD &&
+		    getenv("CLAWGATE_TEST_AGENTD_EXEC") != NULL) {
+			char	**e;
+			int	  n = 0;
+
+			snprintf(path, sizeof(path), "%s",
+			    getenv("CLAWGATE_TEST_AGENTD_EXEC"));
+			/* its instructions, and nothing else */
+			for (e = environ; *e != NULL && n < 7; e++)
+				if (strncmp(*e, "CLAWGATE_TEST_", 14) == 0)
+					empty_env[n++] = *e;
+			empty_env[n] = NULL;
+		}
+#endif
 	}
 	/* the environment reaches secretd only (its env provider) */
 	if (p->role == ROLE_SECRETD)

@@ -62,6 +62,7 @@ const char	*proc_state_name(int);
 void	secrets_open(struct proc *, struct imsg *);
 void	secrets_pubkey(struct proc *, struct imsg *);
 int	secrets_reaped(pid_t);
+void	secrets_kill(struct proc *, struct imsg *);
 
 /* setup.c */
 void	setup_users(struct parent *);

@@ -318,3 +318,24 @@ secrets_pubkey(struct proc *p, struct imsg *imsg)
 	    rename(tmp, path) == -1)
 		log_warn("%s", path);
 }
+
+/* IMSG_SECRET_KILL: secretd gave up on a command; only ours are killed */
+void
+secrets_kill(struct proc *p, struct imsg *imsg)
+{
+	struct cbuf	 cb;
+	uint32_t	 pid;
+	int		 i;
+
+	cb_view(&cb, imsg->data, imsg->datalen);
+	cb_get_u32(&cb, &pid);
+	if (cb_get_end(&cb) == -1 || pid == 0) {
+		imsgev_violation(p->iev, "malformed SECRET_KILL");
+		return;
+	}
+	for (i = 0; i < MAXRUNS; i++)
+		if (runs[i].pid == (pid_t)pid) {
+			kill(-runs[i].pid, SIGKILL);
+			return;
+		}
+}

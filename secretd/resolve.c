@@ -35,6 +35,8 @@ struct pending {
 	size_t			 len;
 	struct event		*ev;	/* reading the command's output */
 	struct event		*timer;
+	uint32_t		 pid;	/* an exec provider's command */
+	int			 eof;	/* it finished its output */
 };
 
 static TAILQ_HEAD(, pending)	 pendings = TAILQ_HEAD_INITIALIZER(pendings);
@@ -165,6 +167,15 @@ resolve_vault(const struct secretref *r, resolve_cb cb, void *arg)
 static void
 pending_free(struct pending *pd)
 {
+	struct cbuf	 cb;
+
+	if (pd->pid > 0 && !pd->eof) {
+		/* given up on it: the parent ends it now, not at timeout */
+		cb_init(&cb);
+		cb_put_u32(&cb, pd->pid);
+		child_send_parent(IMSG_SECRET_KILL, 0, &cb);
+		cb_free(&cb);
+	}
 	TAILQ_REMOVE(&pendings, pd, entry);
 	if (pd->ev != NULL)
 		event_free(pd->ev);
@@ -360,7 +371,9 @@ exec_read(evutil_socket_t fd, short what, void *arg)
 	ssize_t		 n;
 
 	if (what & EV_TIMEOUT) {
-		finish(pd, NULL, 0, "the command gave no output in time");
+		finish(pd, NULL, 0, pd->p->noout_ms >= pd->p->timeout_ms ?
+		    "the command timed out" :
+		    "the command gave no output in time");
 		return;
 	}
 	n = read(fd, pd->buf + pd->len, pd->p->max_bytes + 1 - pd->len);
@@ -371,6 +384,7 @@ exec_read(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (n == 0) {
+		pd->eof = 1;
 		exec_done(pd);
 		return;
 	}
@@ -424,6 +438,7 @@ resolve_fd(struct imsg *imsg)
 		return;		/* timed out meanwhile; imsg_free closes */
 	pd->fd = imsg->fd;
 	imsg->fd = -1;
+	pd->pid = pid;
 	if ((pd->buf = sodium_malloc((size_t)pd->p->max_bytes + 1)) == NULL)
 		fatalx("sodium_malloc");
 	if (pd->p->kind == SECRET_SRC_FILE)

@@ -277,10 +277,12 @@ store_fetch(struct imsgev *iev, struct imsg *imsg)
 		return;
 	}
 	memset(&g, 0, sizeof(g));
+	norm[0] = '\0';
 	if (secretref_parse(text, &r, &err) == -1 ||
-	    secretref_format(&r, norm, sizeof(norm)) == -1)
+	    secretref_format(&r, norm, sizeof(norm)) == -1) {
 		err = "malformed reference";
-	else if ((e = entry_find(norm)) == NULL ||
+		norm[0] = '\0';
+	} else if ((e = entry_find(norm)) == NULL ||
 	    !(e->uses & USE_OUTBOUND))
 		err = "reference not marked for outbound use";
 	else if (entry_value(e, &g) == -1)
@@ -298,7 +300,8 @@ store_fetch(struct imsgev *iev, struct imsg *imsg)
 	cb_free(&out);
 	if (g.val != NULL)
 		sodium_free(g.val);
-	child_audit("secret-fetch", "agentd", e != NULL ? e->text : "(other)",
+	child_audit("secret-fetch", "agentd", e != NULL ? e->text :
+	    norm[0] != '\0' ? norm : "(malformed)",
 	    err == NULL ? "ok" : "refused", err == NULL ? "" : err);
 }
 
@@ -330,10 +333,12 @@ store_verify(struct imsgev *iev, struct imsg *imsg)
 		return;
 	}
 	memset(&g, 0, sizeof(g));
+	norm[0] = '\0';
 	if (secretref_parse(text, &r, &err) == -1 ||
-	    secretref_format(&r, norm, sizeof(norm)) == -1)
+	    secretref_format(&r, norm, sizeof(norm)) == -1) {
 		err = "malformed reference";
-	else if ((e = entry_find(norm)) == NULL || !(e->uses & USE_VERIFY))
+		norm[0] = '\0';
+	} else if ((e = entry_find(norm)) == NULL || !(e->uses & USE_VERIFY))
 		err = "reference not marked for verification";
 	else if (entry_value(e, &g) == -1)
 		err = g.err;
@@ -354,7 +359,8 @@ store_verify(struct imsgev *iev, struct imsg *imsg)
 	if (imsgev_compose_cb(iev, IMSG_SECRET_VERDICT, 0, -1, &out) == -1)
 		log_warn("SECRET_VERDICT");
 	cb_free(&out);
-	child_audit("secret-verify", "authd", e != NULL ? e->text : "(other)",
+	child_audit("secret-verify", "authd", e != NULL ? e->text :
+	    norm[0] != '\0' ? norm : "(malformed)",
 	    err ? "refused" : good ? "good" : "bad", err ? err : "");
 }
 

@@ -454,6 +454,14 @@ main(void)
 		send_msg(authd, IMSG_EVENT, -1, cb.data, cb.len);
 		cb_free(&cb);
 		await_verdict(authd, "authd");
+	} else if (strcmp(attack, "secretfetch") == 0) {
+		/* a secret value for front?  Not on any edge it has */
+		cb_init(&cb);
+		cb_put_u64(&cb, 1);
+		cb_put_str(&cb, "env:default:OPENAI_API_KEY");
+		send_msg(authd, IMSG_SECRET_FETCH, -1, cb.data, cb.len);
+		cb_free(&cb);
+		await_verdict(authd, "authd");
 	} else if (strcmp(attack, "parentwrongedge") == 0) {
 		cb_init(&cb);
 		cb_put_u64(&cb, 1);

@@ -243,6 +243,7 @@ S_PID=$A_PID; S_DIR=$A_DIR; suite_stop; suite_cleanup
 . "$here/pairing.sh"
 . "$here/tls.sh"
 . "$here/proxy.sh"
+. "$here/secrets.sh"
 
 # ---------------------------------------------------------------- seccomp
 if [ $SAN = 0 ]; then
@@ -309,6 +310,7 @@ attack wrongconn agentd "agentd\[[0-9]*\]: RPC health: capability bound to anoth
 attack pairwiden authd "authd\[[0-9]*\]: closing edge to front: capability MAC does not verify" "authd closed the edge"
 attack pairwrongconn authd "authd\[[0-9]*\]: closing edge to front: capability bound to another connection" "authd closed the edge"
 attack eventwrongedge authd "refused EVENT (type [0-9]*, [0-9]* bytes) from front: message type not allowed on this edge" "authd closed the edge"
+attack secretfetch authd "refused SECRET_FETCH (type [0-9]*, [0-9]* bytes) from front: message type not allowed on this edge" "authd closed the edge"
 attack parentwrongedge parent "refused CTL_AUTH (type 14, 8 bytes) from front: message type not allowed on this edge"
 
 SUITE_STATE_DIR=

@@ -147,6 +147,41 @@ test_wrong_edge(void **state)
 	    4096), -1);
 	assert_int_equal(check(IMSG_EVENT, ROLE_AUTHD, ROLE_FRONT, 1, 64), -1);
 
+	/* secrets: values go to agentd only, verdicts to authd only; only
+	 * the parent passes descriptors to secretd */
+	assert_int_equal(check(IMSG_SECRET_FETCH, ROLE_AGENTD, ROLE_SECRETD,
+	    0, 16), 0);
+	assert_int_equal(check(IMSG_SECRET_FETCH, ROLE_AUTHD, ROLE_SECRETD,
+	    0, 16), -1);
+	assert_int_equal(check(IMSG_SECRET_FETCH, ROLE_FRONT, ROLE_AUTHD,
+	    0, 16), -1);
+	assert_int_equal(check(IMSG_SECRET_FETCH, ROLE_EXECD, ROLE_SECRETD,
+	    0, 16), -1);
+	assert_int_equal(check(IMSG_SECRET_VALUE, ROLE_SECRETD, ROLE_AGENTD,
+	    0, 16), 0);
+	assert_int_equal(check(IMSG_SECRET_VALUE, ROLE_SECRETD, ROLE_AUTHD,
+	    0, 16), -1);
+	assert_int_equal(check(IMSG_SECRET_VERIFY, ROLE_AUTHD, ROLE_SECRETD,
+	    0, 16), 0);
+	assert_int_equal(check(IMSG_SECRET_VERIFY, ROLE_AGENTD, ROLE_SECRETD,
+	    0, 16), -1);
+	assert_int_equal(check(IMSG_SECRET_VERDICT, ROLE_SECRETD, ROLE_AGENTD,
+	    0, 16), -1);
+	assert_int_equal(check(IMSG_SECRET_ADMIN, ROLE_AUTHD, ROLE_SECRETD,
+	    0, 16), 0);
+	assert_int_equal(check(IMSG_SECRET_ADMIN, ROLE_AGENTD, ROLE_SECRETD,
+	    0, 16), -1);
+	assert_int_equal(check(IMSG_SECRET_FD, ROLE_PARENT, ROLE_SECRETD,
+	    1, 12), 0);
+	assert_int_equal(check(IMSG_SECRET_FD, ROLE_PARENT, ROLE_SECRETD,
+	    0, 12), -1);
+	assert_int_equal(check(IMSG_SECRET_FD, ROLE_AUTHD, ROLE_SECRETD,
+	    1, 12), -1);
+	assert_int_equal(check(IMSG_SECRET_OPEN, ROLE_AGENTD, ROLE_PARENT,
+	    0, 8), -1);
+	assert_int_equal(check(IMSG_SECRET_KILL, ROLE_FRONT, ROLE_PARENT,
+	    0, 4), -1);
+
 	/* roles out of range */
 	assert_int_equal(check(IMSG_READY, -1, ROLE_PARENT, 0, 0), -1);
 	assert_int_equal(check(IMSG_READY, ROLE_MAX, ROLE_PARENT, 0, 0), -1);
