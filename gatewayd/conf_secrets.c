@@ -4,6 +4,7 @@
  * clawgate.conf(5):
  *
  *	secrets vault-key "/etc/clawgate/vault.key"
+ *	secrets vault-key credential NAME	systemd's LoadCredential=
  *	secrets provider NAME env [allow NAME ...]
  *	secrets provider NAME file "PATH" [single-value] [max-bytes N]
  *	secrets provider NAME exec "COMMAND" [arg "A" ...] [timeout MS]
@@ -200,6 +201,17 @@ conf_secrets(struct gwconf *c, char **tok, int n, const char *file, int line)
 {
 	if (n >= 2 && strcmp(tok[1], "provider") == 0)
 		return provider(c, tok, n, file, line);
+	if (n == 4 && strcmp(tok[1], "vault-key") == 0 &&
+	    strcmp(tok[2], "credential") == 0) {
+		/* systemd's LoadCredential=: $CREDENTIALS_DIRECTORY/NAME */
+		if (tok[3][0] == '\0' || strchr(tok[3], '/') != NULL ||
+		    strlen(tok[3]) > 64)
+			return conf_perr(file, line, "secrets vault-key "
+			    "credential: expected a credential name");
+		snprintf(c->vault_key, sizeof(c->vault_key), "credential:%s",
+		    tok[3]);
+		return 0;
+	}
 	if (n == 3 && strcmp(tok[1], "vault-key") == 0) {
 		if (tok[2][0] != '/' || strlen(tok[2]) >= sizeof(c->vault_key))
 			return conf_perr(file, line, "secrets vault-key: "
@@ -247,7 +259,10 @@ conf_print_secrets(FILE *f, const struct gwconf *c)
 	const struct conf_secprov	*p;
 	int				 i, j;
 
-	if (c->vault_key[0] != '\0')
+	if (strncmp(c->vault_key, "credential:", 11) == 0)
+		fprintf(f, "secrets vault-key credential \"%s\"\n",
+		    c->vault_key + 11);
+	else if (c->vault_key[0] != '\0')
 		fprintf(f, "secrets vault-key \"%s\"\n", c->vault_key);
 	for (i = 0; i < c->nsecprov; i++) {
 		p = &c->secprov[i];

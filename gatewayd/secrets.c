@@ -38,7 +38,8 @@
 #include "parent.h"
 #include "secretref.h"
 
-#define MAXRUNS	16
+#define MAXRUNS		16
+#define KILL_GRACE_MS	500
 
 struct run {
 	pid_t		 pid;
@@ -233,8 +234,10 @@ run_exec(struct proc *p, const struct conf_secprov *sp, uint32_t idx,
 	r->pid = pid;
 	if (r->timer == NULL)
 		r->timer = evtimer_new(env->base, run_timeout, r);
-	tv.tv_sec = sp->timeout_ms / 1000;
-	tv.tv_usec = (sp->timeout_ms % 1000) * 1000;
+	/* secretd gives up at the timeout and says why; this is the
+	 * backstop, a little later */
+	tv.tv_sec = (sp->timeout_ms + KILL_GRACE_MS) / 1000;
+	tv.tv_usec = ((sp->timeout_ms + KILL_GRACE_MS) % 1000) * 1000;
 	if (r->timer != NULL)
 		evtimer_add(r->timer, &tv);
 	log_debug("secrets: provider %s: command started (pid %d)", sp->name,

@@ -8,12 +8,14 @@
  * another name, or altered, does not open, and is reported as corrupt,
  * never returned.  The master key is 32 bytes (raw, or 64 hex digits) in
  * a root-owned file that nobody else may read; secretd reads it at start,
- * before it drops privileges, and creates it if it does not exist.
+ * before it drops privileges, and creates it if it does not exist (or
+ * from systemd's credential directory, which it never writes).
  */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +87,8 @@ vault_init(MDB_env *e, const char *keyfile)
 {
 	struct stat	 st;
 	MDB_txn		*t;
+	const char	*cred;
+	char		 path[PATH_MAX];
 	int		 fd, r;
 
 	env = e;
@@ -93,7 +97,20 @@ vault_init(MDB_env *e, const char *keyfile)
 	if ((mkey = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES))
 	    == NULL)
 		fatalx("sodium_malloc");
-	if ((fd = open(keyfile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+	if (strncmp(keyfile, "credential:", 11) == 0) {
+		/* systemd made it; it is never created here */
+		cred = getenv("CREDENTIALS_DIRECTORY");
+		if (cred == NULL || (size_t)snprintf(path, sizeof(path),
+		    "%s/%s", cred, keyfile + 11) >= sizeof(path))
+			fatalx("vault key: credential %s: no "
+			    "$CREDENTIALS_DIRECTORY", keyfile + 11);
+		keyfile = path;
+		if ((fd = open(keyfile, O_RDONLY | O_NOFOLLOW |
+		    O_CLOEXEC)) == -1)
+			fatal("vault key %s", keyfile);
+	} else
+		fd = open(keyfile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
 		if (errno != ENOENT)
 			fatal("vault key %s", keyfile);
 		create_key(keyfile, mkey);

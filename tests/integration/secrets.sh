@@ -22,6 +22,9 @@ out=$(conf_try 'secrets outbound "vault:vault:OPENAI_API_KEY"')
 check "a vault reference needs secrets vault-key" grep -q 'needs secrets vault-key' <<<"$out"
 out=$(conf_try 'secrets outbound "env:default:lowercase"')
 check "an env id that breaks OpenClaw's rule is refused" grep -q 'secret reference' <<<"$out"
+out=$(conf_try 'secrets vault-key credential "clawgate-vault"
+secrets outbound "vault:vault:X"')
+check "the vault key may be a systemd credential" grep -q '^secrets vault-key credential "clawgate-vault"$' <<<"$out"
 out=$(conf_try 'secrets provider p exec "relative/cmd"')
 check "an exec provider needs an absolute command" grep -q 'expected an absolute path' <<<"$out"
 out=$(conf_try 'secrets vault-key "/etc/clawgate/vault.key"
@@ -107,7 +110,11 @@ check "suite ready" wait_ready 5000
 stest() {	# stest REF: clawctl secrets test's output and status
 	ctl secrets test "$1" 2>&1
 }
-out=$(ctl secrets list)
+for _ in $(seq 1 50); do	# the snapshot resolves in the background
+	out=$(ctl secrets list)
+	grep -q '^exec:cmd:openai/key  *outbound  *ok' <<<"$out" && break
+	sleep 0.2
+done
 check "the configured references resolved at start" \
     bash -c "grep -q '^env:default:CANARY_ENV  *outbound  *ok' <<<'$out' &&
 	grep -q '^file:files:/openai/key  *outbound  *ok' <<<'$out' &&
