@@ -242,6 +242,7 @@ S_PID=$A_PID; S_DIR=$A_DIR; suite_stop; suite_cleanup
 . "$here/gateway.sh"
 . "$here/pairing.sh"
 . "$here/tls.sh"
+. "$here/httplimits.sh"
 . "$here/proxy.sh"
 . "$here/secrets.sh"
 
