@@ -6,6 +6,7 @@
  */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -75,6 +76,50 @@ whoami(struct imsgev *iev, uint64_t req, const struct capability *cap)
 	cJSON_free(s);
 }
 
+/*
+ * A gateway method for clawctl (config.*): the same method, the same
+ * scope check, with clawctl's answer shape: the payload and "ok":true,
+ * or "ok":false, "error" and "code".
+ */
+static void
+ctl_method(struct imsgev *iev, uint64_t req, const struct capability *cap,
+    const char *method, const char *params)
+{
+	cJSON	*p = params ? cJSON_Parse(params) : NULL, *o, *m, *c, *d;
+	char	*s;
+	int	 ok;
+
+	o = rpc_call(cap, method, p, &ok);
+	cJSON_Delete(p);
+	if (!ok) {
+		m = cJSON_GetObjectItem(o, "message");
+		c = cJSON_GetObjectItem(o, "code");
+		d = cJSON_GetObjectItem(o, "details");
+		p = cJSON_CreateObject();
+		cJSON_AddStringToObject(p, "error", cJSON_IsString(m) ?
+		    m->valuestring : "error");
+		cJSON_AddStringToObject(p, "code", cJSON_IsString(c) ?
+		    c->valuestring : "ERROR");
+		if (d != NULL)
+			cJSON_AddItemToObject(p, "details",
+			    cJSON_DetachItemViaPointer(o, d));
+		cJSON_Delete(o);
+		o = p;
+	}
+	cJSON_AddBoolToObject(o, "ok", ok);
+	if ((s = cJSON_PrintUnformatted(o)) == NULL)
+		fatalx("out of memory");
+	cJSON_Delete(o);
+	if (strlen(s) > 16000) {
+		cJSON_free(s);
+		result(iev, req, 0, "{\"ok\":false,\"error\":\"answer too "
+		    "long for clawctl; use a prefix\"}");
+		return;
+	}
+	result(iev, req, ok, s);
+	cJSON_free(s);
+}
+
 static void
 agent_call(struct imsgev *iev, struct imsg *imsg)
 {
@@ -83,26 +128,30 @@ agent_call(struct imsgev *iev, struct imsg *imsg)
 	const uint8_t		*cp;
 	size_t			 clen;
 	uint64_t		 req;
-	char			 method[128];
+	char			 method[128], *params = NULL;
 	int			 r;
 
 	cb_view(&cb, imsg->data, imsg->datalen);
 	cb_get_u64(&cb, &req);
 	cb_get_bytes(&cb, &cp, &clen, CAP_MAXLEN);
 	cb_get_str(&cb, method, sizeof(method));
+	cb_get_strdup(&cb, &params, 16384);
 	if (cb_get_end(&cb) == -1) {
+		free(params);
 		imsgev_violation(iev, "malformed AGENT_CALL");
 		return;
 	}
 	/* the capability is bound to front's connection id, sent as req */
 	r = cap_verify(&self->key, cp, clen, (uint64_t)time(NULL), req, &cap);
 	if (r == CAP_ERR_EXPIRED) {
+		free(params);
 		result(iev, req, 0, "{\"ok\":false,\"error\":"
 		    "\"capability expired\"}");
 		return;
 	}
 	if (r != CAP_OK) {
 		/* forged, tampered or from another boot: front is lying */
+		free(params);
 		log_warnx("AGENT_CALL %s: %s", method, cap_strerror(r));
 		child_audit("agent-call", "front", method, "refused",
 		    cap_strerror(r));
@@ -112,8 +161,8 @@ agent_call(struct imsgev *iev, struct imsg *imsg)
 	if (strcmp(method, "whoami") == 0)
 		whoami(iev, req, &cap);
 	else
-		result(iev, req, 0, "{\"ok\":false,\"error\":"
-		    "\"unknown method\"}");
+		ctl_method(iev, req, &cap, method, params);
+	free(params);
 }
 
 static void
@@ -141,6 +190,7 @@ main(void)
 		fatalx("no capability key from the parent");
 	/* opened before the chroot: LMDB keeps its descriptors */
 	agentd.db = state_open_child(&agentd.config, 64 * 1024 * 1024);
+	config_init(agentd.db);
 	rpc_init();
 	if ((agentd.base = event_base_new()) == NULL)
 		fatalx("event_base_new");

@@ -18,18 +18,19 @@
 #include "msgtypes.h"
 #include "scopes.h"
 
-typedef cJSON *(*rpc_fn)(const struct capability *, const cJSON *);
+typedef cJSON *(*rpc_fn)(const struct capability *, const cJSON *, int *);
 
 static struct timespec	 started;
 
 static cJSON *
-m_health(const struct capability *cap, const cJSON *params)
+m_health(const struct capability *cap, const cJSON *params, int *ok)
 {
 	cJSON		*o = cJSON_CreateObject();
 	struct timespec	 now;
 
 	(void)cap;
 	(void)params;
+	*ok = 1;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	cJSON_AddBoolToObject(o, "ok", 1);
 	cJSON_AddNumberToObject(o, "ts", (double)time(NULL) * 1000);
@@ -43,11 +44,12 @@ m_health(const struct capability *cap, const cJSON *params)
 }
 
 static cJSON *
-m_status(const struct capability *cap, const cJSON *params)
+m_status(const struct capability *cap, const cJSON *params, int *ok)
 {
 	cJSON	*o = cJSON_CreateObject(), *s;
 
 	(void)params;
+	*ok = 1;
 	cJSON_AddBoolToObject(o, "ok", 1);
 	cJSON_AddStringToObject(o, "version", "clawgate-0.1.0");
 	s = cJSON_AddObjectToObject(o, "sessions");
@@ -66,6 +68,13 @@ static const struct method {
 } methods[] = {
 	{ "health", "operator.read", m_health },
 	{ "status", "operator.read", m_status },
+	{ "config.get", "operator.read", m_config_get },
+	{ "config.list", "operator.read", m_config_list },
+	{ "config.keys", "operator.read", m_config_keys },
+	{ "config.set", "operator.admin", m_config_set },
+	{ "config.unset", "operator.admin", m_config_unset },
+	{ "config.patch", "operator.admin", m_config_patch },
+	{ "config.import", "operator.admin", m_config_import },
 };
 
 static void
@@ -116,13 +125,12 @@ rpc_handle(struct imsgev *iev, struct imsg *imsg)
 {
 	struct cbuf		 cb;
 	struct capability	 cap;
-	const struct method	*m = NULL;
 	const uint8_t		*cp;
-	size_t			 clen, i;
+	size_t			 clen;
 	uint64_t		 conn, req;
-	char			 method[128], *params = NULL, msg[200];
-	cJSON			*p, *e, *d, *arr;
-	int			 r;
+	char			 method[128], *params = NULL;
+	cJSON			*p, *o;
+	int			 r, ok;
 
 	cb_view(&cb, imsg->data, imsg->datalen);
 	cb_get_u64(&cb, &conn);
@@ -149,33 +157,45 @@ rpc_handle(struct imsgev *iev, struct imsg *imsg)
 		imsgev_violation(iev, cap_strerror(r));
 		return;
 	}
+	p = cJSON_Parse(params);
+	free(params);
+	o = rpc_call(&cap, method, p, &ok);
+	cJSON_Delete(p);
+	answer(iev, conn, req, ok, o);
+}
+
+cJSON *
+rpc_call(const struct capability *cap, const char *method,
+    const cJSON *params, int *ok)
+{
+	const struct method	*m = NULL;
+	char			 msg[200];
+	cJSON			*e, *d, *arr;
+	size_t			 i;
+
+	*ok = 0;
 	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (strcmp(methods[i].name, method) == 0)
 			m = &methods[i];
 	if (m == NULL) {
-		free(params);
 		snprintf(msg, sizeof(msg), "unknown method: %s", method);
-		answer(iev, conn, req, 0, error_obj("INVALID_REQUEST", msg,
-		    NULL));
-		return;
+		return error_obj("INVALID_REQUEST", msg, NULL);
 	}
-	if (!scope_granted(&cap, m->scope)) {
-		free(params);
+	if (!scope_granted(cap, m->scope)) {
 		snprintf(msg, sizeof(msg), "missing scope: %s", m->scope);
 		e = error_obj("FORBIDDEN", msg, "MISSING_SCOPE");
 		d = cJSON_GetObjectItem(e, "details");
 		cJSON_AddStringToObject(d, "missingScope", m->scope);
 		arr = cJSON_AddArrayToObject(d, "requiredScopes");
 		cJSON_AddItemToArray(arr, cJSON_CreateString(m->scope));
-		child_audit("rpc", cap.principal, method, "refused",
+		child_audit("rpc", cap->principal, method, "refused",
 		    "missing scope");
-		answer(iev, conn, req, 0, e);
-		return;
+		return e;
 	}
-	p = cJSON_Parse(params);
-	free(params);
-	answer(iev, conn, req, 1, m->fn(&cap, p));
-	cJSON_Delete(p);
+	if (params != NULL && !cJSON_IsObject(params))
+		return error_obj("INVALID_REQUEST", "params must be an object",
+		    NULL);
+	return m->fn(cap, params, ok);
 }
 
 void

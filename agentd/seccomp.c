@@ -1,8 +1,8 @@
 /*
  * seccomp.c - the seccomp allow-list of agentd (trust zone "agentd").
- * Outbound network (socket, connect) comes with the model providers, and
- * LMDB writes after the drop with the config store; until then agentd may
- * not open or write anything but its edges.
+ * Outbound network (socket, connect) comes with the model providers;
+ * until then agentd opens nothing and writes only its edges and its LMDB
+ * environment (the config store).
  */
 #include <stddef.h>
 
@@ -16,6 +16,9 @@ static const int agentd_syscalls[] = {
 	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl),
 	SCMP_SYS(poll), SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(recvmsg),
 	SCMP_SYS(sendmsg), SCMP_SYS(close), SCMP_SYS(fcntl),
+	/* LMDB commits (the config store) */
+	SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(lseek),
+	SCMP_SYS(writev), SCMP_SYS(fdatasync), SCMP_SYS(msync),
 	/* randomness for libsodium */
 	SCMP_SYS(getrandom),
 	/* memory, time, exit */

@@ -42,7 +42,7 @@ static const struct msgdef defs[IMSG_MAX] = {
 	[IMSG_CTL_AUTH_RES] = { "CTL_AUTH_RES", E(ROLE_AUTHD, ROLE_FRONT),
 	    FD_NONE, 8 + 1 + 4 + 4 + 1024 + 4 + 256 },
 	[IMSG_AGENT_CALL] = { "AGENT_CALL", E(ROLE_FRONT, ROLE_AGENTD),
-	    FD_NONE, 8 + 4 + 1024 + 4 + 128 },
+	    FD_NONE, 8 + 4 + 1024 + 4 + 128 + 4 + 16384 },
 	[IMSG_AGENT_RESULT] = { "AGENT_RESULT", E(ROLE_AGENTD, ROLE_FRONT),
 	    FD_NONE, 8 + 1 + 4 + 16384 },
 	[IMSG_AUTH_TOKEN] = { "AUTH_TOKEN", E(ROLE_FRONT, ROLE_AUTHD),

@@ -54,7 +54,8 @@ enum imsg_type {
 	 * str reason */
 	IMSG_CTL_AUTH_RES,
 
-	/* front -> agentd:  u64 req, bytes capability, str method */
+	/* front -> agentd:  u64 req, bytes capability, str method, str params
+	 * (JSON; clawctl's whoami and config.*) */
 	IMSG_AGENT_CALL,
 	/* agentd -> front:  u64 req, u8 ok, str json */
 	IMSG_AGENT_RESULT,

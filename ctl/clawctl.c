@@ -45,6 +45,12 @@ usage(int code)
 	    "  devices approve|reject request-id [--json]\n"
 	    "  devices remove|rotate|revoke device-id [--json]\n"
 	    "                    unpair; new device token; revoke it\n"
+	    "  config get [key] | list [prefix] | keys | export [--json]\n"
+	    "                    the runtime configuration (agentd)\n"
+	    "  config set key value | unset key [--base-hash hash] [--json]\n"
+	    "                    value: JSON, or else a string\n"
+	    "  config import [--replace] [--base-hash hash] [--json]\n"
+	    "                    a JSON object from standard input\n"
 	    "  secrets list [--json]\n"
 	    "                    vault names and configured references, never\n"
 	    "                    values\n"
@@ -459,6 +465,130 @@ print_secrets(const cJSON *res)
 	}
 }
 
+/*
+ * config get [key] | set key value | unset key | list [prefix] | keys |
+ * export | import [--replace]; set, unset and import take --base-hash H.
+ * A value is JSON if it parses as JSON, else a string.
+ */
+static cJSON *
+parse_config(int argc, char *argv[], int *json, char *kind, size_t kindsz)
+{
+	const char	*sub, *args[2] = { NULL, NULL }, *base = NULL;
+	int		 i, nargs = 0, want, replace = 0;
+	cJSON		*req, *v;
+
+	if (argc < 2)
+		return NULL;
+	sub = argv[1];
+	if (strcmp(sub, "get") == 0 || strcmp(sub, "list") == 0)
+		want = -1;		/* 0 or 1 */
+	else if (strcmp(sub, "set") == 0)
+		want = 2;
+	else if (strcmp(sub, "unset") == 0)
+		want = 1;
+	else if (strcmp(sub, "keys") == 0 || strcmp(sub, "export") == 0 ||
+	    strcmp(sub, "import") == 0)
+		want = 0;
+	else
+		return NULL;
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			*json = 1;
+		else if (strcmp(argv[i], "--base-hash") == 0 && i + 1 < argc)
+			base = argv[++i];
+		else if (strcmp(argv[i], "--replace") == 0 &&
+		    strcmp(sub, "import") == 0)
+			replace = 1;
+		else if (nargs < 2)
+			args[nargs++] = argv[i];
+		else
+			return NULL;
+	}
+	if ((want >= 0 && nargs != want) || (want == -1 && nargs > 1))
+		return NULL;
+	req = cJSON_CreateObject();
+	snprintf(kind, kindsz, "config.%s", strcmp(sub, "export") == 0 ?
+	    "get" : sub);
+	cJSON_AddStringToObject(req, "cmd", kind);
+	if (strcmp(sub, "export") == 0)
+		snprintf(kind, kindsz, "config.export");
+	if (strcmp(sub, "list") == 0 && nargs == 1)
+		cJSON_AddStringToObject(req, "prefix", args[0]);
+	else if (nargs >= 1)
+		cJSON_AddStringToObject(req, "key", args[0]);
+	if (nargs == 2) {
+		if ((v = cJSON_Parse(args[1])) == NULL)
+			v = cJSON_CreateString(args[1]);
+		cJSON_AddItemToObject(req, "value", v);
+	}
+	if (base != NULL)
+		cJSON_AddStringToObject(req, "baseHash", base);
+	if (strcmp(sub, "import") == 0) {
+		char	 buf[16384];
+		size_t	 len = 0;
+		ssize_t	 n;
+
+		while (len < sizeof(buf) - 1 && (n = read(0, buf + len,
+		    sizeof(buf) - 1 - len)) > 0)
+			len += (size_t)n;
+		buf[len] = '\0';
+		if ((v = cJSON_Parse(buf)) == NULL || !cJSON_IsObject(v)) {
+			fprintf(stderr, "clawctl: config import: standard "
+			    "input is not a JSON object (at most %zu bytes)\n",
+			    sizeof(buf) - 1);
+			exit(1);
+		}
+		cJSON_AddItemToObject(req, "config", v);
+		cJSON_AddBoolToObject(req, "replace", replace);
+	}
+	return req;
+}
+
+static void
+print_json(const cJSON *v)
+{
+	char	*s;
+
+	if ((s = cJSON_Print(v)) != NULL) {
+		printf("%s\n", s);
+		cJSON_free(s);
+	}
+}
+
+static void
+print_config(const char *kind, const cJSON *res)
+{
+	const cJSON	*arr, *e;
+	char		*s;
+
+	if (strcmp(kind, "config.get") == 0 &&
+	    cJSON_GetObjectItem(res, "key") != NULL)
+		print_json(cJSON_GetObjectItem(res, "value"));
+	else if (strcmp(kind, "config.get") == 0 ||
+	    strcmp(kind, "config.export") == 0)
+		print_json(cJSON_GetObjectItem(res, "config"));
+	else if (strcmp(kind, "config.list") == 0) {
+		arr = cJSON_GetObjectItem(res, "entries");
+		cJSON_ArrayForEach(e, arr) {
+			s = cJSON_PrintUnformatted(cJSON_GetObjectItem(e,
+			    "value"));
+			printf("%s = %s\n", jstr(e, "key"), s ? s : "?");
+			cJSON_free(s);
+		}
+	} else if (strcmp(kind, "config.keys") == 0) {
+		arr = cJSON_GetObjectItem(res, "keys");
+		cJSON_ArrayForEach(e, arr)
+			if (cJSON_IsString(e))
+				printf("%s\n", e->valuestring);
+	} else
+		printf("changed %d key%s; hash %s\n",
+		    cJSON_GetObjectItem(res, "changed") ?
+		    cJSON_GetObjectItem(res, "changed")->valueint : 0,
+		    cJSON_GetObjectItem(res, "changed") &&
+		    cJSON_GetObjectItem(res, "changed")->valueint == 1 ? "" :
+		    "s", jstr(res, "hash"));
+}
+
 static void
 print_whoami(const cJSON *res)
 {
@@ -510,8 +640,11 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if ((req = parse_command(argc, argv, &json, kind, sizeof(kind))) ==
-	    NULL)
+	if (argc >= 1 && strcmp(argv[0], "config") == 0)
+		req = parse_config(argc, argv, &json, kind, sizeof(kind));
+	else
+		req = parse_command(argc, argv, &json, kind, sizeof(kind));
+	if (req == NULL)
 		usage(2);
 	if (strcmp(kind, "secrets.set") == 0)
 		seal_stdin(path, req);
@@ -546,7 +679,9 @@ main(int argc, char *argv[])
 		n = cJSON_GetObjectItemCaseSensitive(res, "revoked");
 		printf("revoked %d token%s\n", cJSON_IsNumber(n) ? n->valueint :
 		    0, cJSON_IsNumber(n) && n->valueint == 1 ? "" : "s");
-	} else if (strcmp(kind, "secrets.list") == 0)
+	} else if (strncmp(kind, "config.", 7) == 0)
+		print_config(kind, res);
+	else if (strcmp(kind, "secrets.list") == 0)
 		print_secrets(res);
 	else if (strcmp(kind, "secrets.set") == 0)
 		printf("stored %s in the vault\n", jstr(res, "name"));

@@ -290,6 +290,7 @@ api_auth_result(struct imsgev *iev, struct imsg *imsg)
 	cb_put_u64(&out, ar->id);
 	cb_put_bytes(&out, cap, caplen);
 	cb_put_str(&out, "whoami");
+	cb_put_str(&out, "{}");
 	if (child_send_peer(ROLE_AGENTD, IMSG_AGENT_CALL, 0, -1, &out) == -1) {
 		send_error(ar->req, 503, "Service Unavailable", "unavailable",
 		    "agentd is not available.");

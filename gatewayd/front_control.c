@@ -167,9 +167,11 @@ ctl_request(struct ctlconn *cc, struct imsg *imsg)
 	if (strcmp(c, "status") == 0) {
 		dest = ROLE_PARENT;
 		r = child_send_parent(IMSG_STATUS_REQ, 0, &cb);
-	} else if (strcmp(c, "whoami") == 0) {
+	} else if (strcmp(c, "whoami") == 0 || strncmp(c, "config.", 7) == 0) {
+		/* agentd checks the capability and the method's scope */
 		dest = ROLE_AGENTD;
-		cb_put_str(&cb, "whoami");
+		cb_put_str(&cb, c);
+		cb_put_bytes(&cb, imsg->data, imsg->datalen);
 		r = child_send_peer(ROLE_AGENTD, IMSG_AGENT_CALL, 0, -1, &cb);
 	} else if (strncmp(c, "token.", 6) == 0 ||
 	    strncmp(c, "device.", 7) == 0 || strncmp(c, "secrets.", 8) == 0) {

@@ -165,6 +165,7 @@ agent_call(int fd, uint64_t conn, const uint8_t *cap, size_t caplen)
 	cb_put_u64(&cb, conn);
 	cb_put_bytes(&cb, cap, caplen);
 	cb_put_str(&cb, "whoami");
+	cb_put_str(&cb, "{}");
 	send_msg(fd, IMSG_AGENT_CALL, -1, cb.data, cb.len);
 	cb_free(&cb);
 }

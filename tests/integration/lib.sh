@@ -124,3 +124,13 @@ wait_new_pid() {
 	done
 	return 1
 }
+
+# absent_in STRING TEXT: true if TEXT does not contain STRING
+absent_in() { ! grep -qF -- "$1" <<<"$2"; }
+
+# pc [VAR=value...]: the scripted gateway client (pairclient.cjs, env PC_*)
+# with the OpenClaw install's node and ws (OC_DIR, OC_NODE: gateway.sh)
+pc() {
+	env "$@" NODE_PATH="$OC_DIR/oc/node_modules" timeout 40 \
+	    "$OC_NODE/node" "$here/pairclient.cjs" "ws://127.0.0.1:$S_PORT/" 2>&1
+}

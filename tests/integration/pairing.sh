@@ -7,10 +7,6 @@
 # after gateway.sh (it uses OC_DIR and OC_NODE).
 
 echo "# device pairing"
-pc() {	# pc [VAR=value...]: the device client, env PC_* as in pairclient.cjs
-	env "$@" NODE_PATH=$OC_DIR/oc/node_modules timeout 40 "$OC_NODE/node" \
-	    "$here/pairclient.cjs" "ws://127.0.0.1:$S_PORT/" 2>&1
-}
 jget() {	# jget PYTHON-EXPR < json: the value of the expression over `o'
 	python3 -c 'import json,sys
 o=json.loads(sys.stdin.read())

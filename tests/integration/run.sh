@@ -245,6 +245,7 @@ S_PID=$A_PID; S_DIR=$A_DIR; suite_stop; suite_cleanup
 . "$here/httplimits.sh"
 . "$here/proxy.sh"
 . "$here/secrets.sh"
+. "$here/config.sh"
 
 # ---------------------------------------------------------------- seccomp
 if [ $SAN = 0 ]; then

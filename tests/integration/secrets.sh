@@ -5,7 +5,6 @@
 # anywhere but where it belongs.  Sourced by run.sh.
 
 echo "# secrets: configuration"
-absent_in() { ! grep -qF -- "$1" <<<"$2"; }
 d=$(mktemp -d /tmp/clawgate-secconf.XXXXXX)
 conf_try() {	# conf_try "statements": gatewayd -n's output
 	printf 'state-dir "%s"\n%s\n' "$d" "$1" > "$d/c.conf"
