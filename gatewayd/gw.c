@@ -46,6 +46,8 @@ static struct timespec		 gw_started;
 /* what clawgate implements, as hello-ok lists it */
 static const char *methods[] = {
 	"health", "status",
+	"config.get", "config.set", "config.patch", "config.unset",
+	"config.list", "config.keys", "config.import",
 	"device.pair.list", "device.pair.approve", "device.pair.reject",
 	"device.pair.remove", "device.token.rotate", "device.token.revoke",
 };
