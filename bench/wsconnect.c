@@ -1,8 +1,8 @@
 /*
  * wsconnect.c - WebSocket handshake load generator for bench/http.sh.
  *
- *	wsconnect [-c CONNS] [-d SECS] [-P PROCS] [-t TIMEOUT_MS] [-p PATH]
- *	    HOST PORT TOKEN
+ *	wsconnect [-D [-T]] [-c CONNS] [-d SECS] [-P PROCS] [-t TIMEOUT_MS]
+ *	    [-p PATH] HOST PORT TOKEN
  *
  * Each of CONNS concurrent slots (spread over PROCS processes, one epoll
  * loop each) does, over and over for SECS seconds: TCP connect to
@@ -11,16 +11,21 @@
  * reads the connect.challenge event, sends one masked text frame with
  * the OpenClaw gateway protocol's connect request (protocol 4, operator,
  * scopes operator.read, auth.token TOKEN, no device block), reads until
- * the res frame whose payload holds "hello-ok", then sends a close frame
- * (1000) and closes the socket.  One handshake is timed from just before
+ * the res frame (type res, ok true) whose payload is the hello-ok, then
+ * sends a close frame (1000) and closes the socket.  Any other res (an
+ * error) is a failure.  One handshake is timed from just before
  * connect(2) to the hello-ok; a handshake still under way at the end of
  * SECS is dropped (not counted, not an error).
  *
  * Prints one line of key=value pairs on stdout:
  *	ok=N secs=S rate=R p50_ms=.. p90_ms=.. p99_ms=.. max_ms=..
- *	    err_connect=.. err_http=.. err_proto=.. err_auth=.. err_timeout=..
- *	    hello=N unpaired=N
- * and, on stderr, the first failure of each kind seen (for debugging).
+ *	    err_connect=.. err_http=.. err_proto=.. err_auth=.. err_pairing=..
+ *	    err_timeout=.. hello=N
+ * (ok = hello = the hello-oks of the timed handshakes; err_pairing the
+ * refusals with PAIRING_REQUIRED, err_auth every other error res or a
+ * close frame instead of the answer), with -D also
+ *	first=N first_ms=.. first_token=N
+ * (below), and, on stderr, the first failure of each kind seen.
  *
  * By default no device proof is sent.  With -D (built with -DWITH_SODIUM
  * -lsodium) each process makes one Ed25519 device key, and every connect
@@ -28,9 +33,21 @@
  * (base64url), signedAt (now, ms), the challenge's nonce and the
  * signature of OpenClaw's v3 payload
  *	v3|id|cli|cli|operator|operator.read|signedAt|TOKEN|nonce|linux|
- * Then a res refusing the connect with PAIRING_REQUIRED (a valid proof
- * from a device that is not paired) also ends the handshake as a success,
- * counted apart as "unpaired"; "hello" counts the hello-oks.
+ * Only a hello-ok counts: a device that is not paired (PAIRING_REQUIRED)
+ * is an error.  Before its clock starts each process makes one connect of
+ * its own, alone and untimed: the first connect of a new key, which a
+ * gateway that pairs loopback devices silently (OpenClaw by default,
+ * clawgate with `pairing auto-approve-local yes') answers by pairing it.
+ * That connect is counted in none of the figures above: first= says how
+ * many processes got hello-ok for it (so PROCS when all went well),
+ * first_ms the slowest of them, first_token how many hello-oks carried
+ * auth.deviceToken.  Every timed connect then is that of a paired device.
+ *
+ * With -T (and -D) the timed connects send no shared token: auth holds
+ * only deviceToken, the token of the first connect's hello-ok, and the
+ * device signs over it (the payload's token field is auth.token ??
+ * auth.deviceToken, so here the device token).  A process whose first
+ * connect gave no device token still runs, and its connects fail.
  */
 #include <sys/types.h>
 #include <sys/epoll.h>
@@ -61,9 +78,9 @@
 #define WS_ACCEPT	"s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
 
 enum state { S_CONNECTING, S_HTTP, S_CHALLENGE, S_HELLO };
-enum err { E_CONNECT, E_HTTP, E_PROTO, E_AUTH, E_TIMEOUT, E_MAX };
+enum err { E_CONNECT, E_HTTP, E_PROTO, E_AUTH, E_PAIRING, E_TIMEOUT, E_MAX };
 static const char *errname[E_MAX] = {
-	"connect", "http", "proto", "auth", "timeout"
+	"connect", "http", "proto", "auth", "pairing", "timeout"
 };
 
 struct slot {
@@ -83,8 +100,11 @@ static size_t	 upgrade_len;
 static unsigned char connect_frame[2048];
 static size_t	 connect_len;
 static int	 device_mode;
+static int	 devtoken_mode;	/* -T: auth.deviceToken, not auth.token */
+static int	 want_devtoken;	/* keep the deviceToken of the next hello-ok */
 static const char *token;
-static uint64_t	 nhello, nunpaired;
+static char	 dev_token[260];	/* from the first connect's hello-ok */
+static uint64_t	 nhello;
 #ifdef WITH_SODIUM
 static unsigned char dev_sk[crypto_sign_SECRETKEYBYTES];
 static char	 dev_id[crypto_hash_sha256_BYTES * 2 + 1];
@@ -95,6 +115,7 @@ static uint32_t	*lat;		/* us per handshake */
 static size_t	 nlat, caplat;
 static uint64_t	 nerr[E_MAX];
 static int	 reported[E_MAX];
+static const char *phase = "";	/* for the failure messages */
 
 static uint64_t
 now_us(void)
@@ -154,8 +175,8 @@ fail(struct slot *s, enum err e, const char *why)
 	nerr[e]++;
 	if (!reported[e]) {
 		reported[e] = 1;
-		fprintf(stderr, "wsconnect[%d]: first %s failure: %s\n",
-		    (int)getpid(), errname[e], why);
+		fprintf(stderr, "wsconnect[%d]: %sfirst %s failure: %s\n",
+		    (int)getpid(), phase, errname[e], why);
 	}
 	close(s->fd);
 	s->fd = -1;
@@ -228,6 +249,7 @@ static size_t
 build_connect(const char *nonce)
 {
 	char		 body[1536], dev[768];
+	const char	*tok = devtoken_mode ? dev_token : token;
 #ifdef WITH_SODIUM
 	char		 payload[768], sig64[128];
 	unsigned char	 sig[crypto_sign_BYTES];
@@ -243,7 +265,7 @@ build_connect(const char *nonce)
 		at = (unsigned long long)ts.tv_sec * 1000 +
 		    (unsigned long long)ts.tv_nsec / 1000000;
 		n = snprintf(payload, sizeof(payload), "v3|%s|cli|cli|operator|"
-		    "operator.read|%llu|%s|%s|linux|", dev_id, at, token, nonce);
+		    "operator.read|%llu|%s|%s|linux|", dev_id, at, tok, nonce);
 		if (n < 0 || (size_t)n >= sizeof(payload))
 			n = 0;
 		crypto_sign_detached(sig, NULL, (unsigned char *)payload,
@@ -262,9 +284,26 @@ build_connect(const char *nonce)
 	    "\"method\":\"connect\",\"params\":{\"minProtocol\":4,"
 	    "\"maxProtocol\":4,\"client\":{\"id\":\"cli\",\"version\":\"1\","
 	    "\"platform\":\"linux\",\"mode\":\"cli\"},\"role\":\"operator\","
-	    "\"scopes\":[\"operator.read\"],\"auth\":{\"token\":\"%s\"}%s}}",
-	    token, dev);
+	    "\"scopes\":[\"operator.read\"],\"auth\":{\"%s\":\"%s\"}%s}}",
+	    devtoken_mode ? "deviceToken" : "token", tok, dev);
 	return frame(connect_frame, 0x1, body, strlen(body));
+}
+
+/* the hello-ok's auth.deviceToken, into dev_token */
+static void
+keep_devtoken(const char *msg)
+{
+	const char	*p;
+	size_t		 n;
+
+	if ((p = strstr(msg, "\"deviceToken\":\"")) == NULL)
+		return;
+	p += 15;
+	n = strcspn(p, "\"\\|");
+	if (p[n] == '"' && n > 0 && n < sizeof(dev_token)) {
+		memcpy(dev_token, p, n);
+		dev_token[n] = '\0';
+	}
 }
 
 /*
@@ -278,6 +317,7 @@ frames(struct slot *s)
 	uint64_t	 n;
 	size_t		 h, off = 0;
 	int		 op, fin, got = 0;
+	enum err	 e;
 
 	while (!got) {
 		b = (unsigned char *)s->buf + off;
@@ -332,18 +372,19 @@ frames(struct slot *s)
 				get_nonce(s);
 				got = 1;
 			}
-		} else if (strstr(s->msg, "\"hello-ok\"") != NULL) {
+		} else if (strstr(s->msg, "\"type\":\"res\"") != NULL &&
+		    strstr(s->msg, "\"ok\":true") != NULL &&
+		    strstr(s->msg, "\"hello-ok\"") != NULL) {
 			nhello++;
-			got = 1;
-		} else if (device_mode &&
-		    strstr(s->msg, "\"type\":\"res\"") != NULL &&
-		    strstr(s->msg, "PAIRING_REQUIRED") != NULL) {
-			nunpaired++;
+			if (want_devtoken)
+				keep_devtoken(s->msg);
 			got = 1;
 		} else if (strstr(s->msg, "\"type\":\"res\"") != NULL) {
+			e = strstr(s->msg, "PAIRING_REQUIRED") != NULL ?
+			    E_PAIRING : E_AUTH;
 			if (s->mlen > 300)
 				s->msg[300] = '\0';
-			fail(s, E_AUTH, s->msg);
+			fail(s, e, s->msg);
 			return -1;
 		}
 		s->mlen = 0;
@@ -423,17 +464,70 @@ slot_event(int ep, struct slot *s, uint32_t events)
 		finish_ok(s, now_us());
 }
 
+/*
+ * -D: this process's first connect, alone and before the clock: a new
+ * key, which the gateway may pair silently.  Keeps the hello-ok's device
+ * token; counts in no figure of the timed run.  Sets *ok (1 for a
+ * hello-ok), *us (its latency) and *tok (1 when it carried a token).
+ */
+static void
+first_connect(uint64_t *ok, uint64_t *us, uint64_t *tok)
+{
+	struct epoll_event	 evs[4];
+	struct slot		 s;
+	uint64_t		 h0 = nhello;
+	int			 ep, i, n, dt = devtoken_mode;
+
+	memset(&s, 0, sizeof(s));
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		die("epoll_create1");
+	phase = "first connect (untimed, pairs the key): ";
+	want_devtoken = 1;
+	devtoken_mode = 0;	/* this one with the shared token */
+	start(ep, &s);
+	while (s.fd != -1) {
+		if (now_us() - s.t0 > (uint64_t)timeout_ms * 1000) {
+			fail(&s, E_TIMEOUT, "no hello-ok in time");
+			break;
+		}
+		n = epoll_wait(ep, evs, 4, 50);
+		if (n == -1 && errno != EINTR)
+			die("epoll_wait");
+		for (i = 0; i < n && s.fd != -1; i++)
+			slot_event(ep, &s, evs[i].events);
+	}
+	close(ep);
+	*ok = nhello > h0;
+	*us = *ok && nlat > 0 ? lat[nlat - 1] : 0;
+	*tok = dev_token[0] != '\0';
+	if (dt && *ok && !*tok)
+		fprintf(stderr, "wsconnect[%d]: %sa hello-ok without "
+		    "auth.deviceToken\n", (int)getpid(), phase);
+	free(s.buf);
+	free(s.msg);
+	/* the timed run starts from nothing */
+	devtoken_mode = dt;
+	want_devtoken = 0;
+	phase = "";
+	nhello = 0;
+	nlat = 0;
+	memset(nerr, 0, sizeof(nerr));
+	memset(reported, 0, sizeof(reported));
+}
+
 static void
 run(int conns, int secs, int outfd)
 {
 	struct epoll_event	 evs[256];
 	struct slot		*slots;
-	uint64_t		 t_end, t;
+	uint64_t		 t_end, t, first[3] = { 0, 0, 0 };
 	int			 ep, i, n, tmo;
 	size_t			 k;
 
 	if ((slots = calloc((size_t)conns, sizeof(*slots))) == NULL)
 		die("calloc");
+	if (device_mode)
+		first_connect(&first[0], &first[1], &first[2]);
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		die("epoll_create1");
 	t_end = now_us() + (uint64_t)secs * 1000000;
@@ -475,7 +569,7 @@ run(int conns, int secs, int outfd)
 	k = nlat;
 	if (write(outfd, nerr, sizeof(nerr)) != sizeof(nerr) ||
 	    write(outfd, &nhello, sizeof(nhello)) != sizeof(nhello) ||
-	    write(outfd, &nunpaired, sizeof(nunpaired)) != sizeof(nunpaired) ||
+	    write(outfd, first, sizeof(first)) != sizeof(first) ||
 	    write(outfd, &k, sizeof(k)) != sizeof(k))
 		die("write");
 	for (k = 0; k < nlat; ) {
@@ -528,7 +622,7 @@ readall(int fd, void *p, size_t n)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: wsconnect [-D] [-c conns] [-d secs] "
+	fprintf(stderr, "usage: wsconnect [-D [-T]] [-c conns] [-d secs] "
 	    "[-P procs] [-t timeout_ms] [-p path] host port token\n");
 	exit(2);
 }
@@ -537,17 +631,18 @@ int
 main(int argc, char *argv[])
 {
 	const char	*path = "/";
-	uint64_t	 errs[E_MAX] = { 0 }, e[E_MAX], h, u, thello = 0;
-	uint64_t	 tunpaired = 0;
+	uint64_t	 errs[E_MAX] = { 0 }, e[E_MAX], h, f[3], thello = 0;
+	uint64_t	 nfirst = 0, first_max = 0, nfirst_tok = 0;
 	uint32_t	*all = NULL;
 	size_t		 nall = 0, k;
 	int		 conns = 50, secs = 10, procs = 1, ch, i, j, st;
 	int		 (*pfd)[2];
 	pid_t		*pids;
 
-	while ((ch = getopt(argc, argv, "Dc:d:P:t:p:")) != -1) {
+	while ((ch = getopt(argc, argv, "DTc:d:P:t:p:")) != -1) {
 		switch (ch) {
 		case 'D': device_mode = 1; break;
+		case 'T': devtoken_mode = 1; break;
 		case 'c': conns = atoi(optarg); break;
 		case 'd': secs = atoi(optarg); break;
 		case 'P': procs = atoi(optarg); break;
@@ -559,7 +654,7 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (argc != 3 || conns < 1 || secs < 1 || procs < 1 ||
-	    procs > conns || timeout_ms < 1)
+	    procs > conns || timeout_ms < 1 || (devtoken_mode && !device_mode))
 		usage();
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
@@ -616,7 +711,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < procs; i++) {
 		if (readall(pfd[i][0], e, sizeof(e)) == -1 ||
 		    readall(pfd[i][0], &h, sizeof(h)) == -1 ||
-		    readall(pfd[i][0], &u, sizeof(u)) == -1 ||
+		    readall(pfd[i][0], f, sizeof(f)) == -1 ||
 		    readall(pfd[i][0], &k, sizeof(k)) == -1) {
 			fprintf(stderr, "wsconnect: worker %d failed\n", i);
 			return 1;
@@ -624,7 +719,10 @@ main(int argc, char *argv[])
 		for (j = 0; j < E_MAX; j++)
 			errs[j] += e[j];
 		thello += h;
-		tunpaired += u;
+		nfirst += f[0];
+		if (f[0] && f[1] > first_max)
+			first_max = f[1];
+		nfirst_tok += f[2];
 		if ((all = realloc(all, (nall + k + 1) * sizeof(*all))) == NULL)
 			die("realloc");
 		if (readall(pfd[i][0], all + nall, k * sizeof(*all)) == -1) {
@@ -643,7 +741,11 @@ main(int argc, char *argv[])
 	    nall ? all[nall - 1] / 1000.0 : 0.0);
 	for (j = 0; j < E_MAX; j++)
 		printf(" err_%s=%llu", errname[j], (unsigned long long)errs[j]);
-	printf(" hello=%llu unpaired=%llu\n", (unsigned long long)thello,
-	    (unsigned long long)tunpaired);
+	printf(" hello=%llu", (unsigned long long)thello);
+	if (device_mode)
+		printf(" first=%llu first_ms=%.2f first_token=%llu",
+		    (unsigned long long)nfirst, first_max / 1000.0,
+		    (unsigned long long)nfirst_tok);
+	printf("\n");
 	return 0;
 }
