@@ -98,6 +98,14 @@ TEST_OBJS_pairing	 = $(BUILD)/authd/pairing.o
 TEST_INC_pairing	 = -Iauthd
 TEST_INC_ratelimit	 = -Iauthd
 TEST_INC_http_auth	 = -Igatewayd
+TEST_OBJS_sse		 = $(BUILD)/agentd/sse.o
+TEST_INC_sse		 = -Iagentd
+TEST_OBJS_model		 = $(BUILD)/agentd/model_wire.o \
+			   $(BUILD)/agentd/model_openai.o \
+			   $(BUILD)/agentd/model_anthropic.o $(BUILD)/agentd/sse.o
+TEST_INC_model		 = -Iagentd
+TEST_OBJS_sessionkey	 = $(BUILD)/agentd/sessionkey.o
+TEST_INC_sessionkey	 = -Iagentd
 
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libcommon.a $$(TEST_OBJS_$$*)
@@ -133,6 +141,15 @@ FUZZ_SRCS_device	 = authd/device.c
 FUZZ_INC_device		 = -Iauthd
 FUZZ_SRCS_verify	 = secretd/verify.c
 FUZZ_INC_verify		 = -Isecretd
+FUZZ_SRCS_sse		 = agentd/sse.c
+FUZZ_INC_sse		 = -Iagentd
+FUZZ_SRCS_openai	 = agentd/sse.c agentd/model_wire.c \
+			   agentd/model_openai.c agentd/model_anthropic.c
+FUZZ_INC_openai		 = -Iagentd
+FUZZ_SRCS_anthropic	 = $(FUZZ_SRCS_openai)
+FUZZ_INC_anthropic	 = -Iagentd
+FUZZ_SRCS_sessionkey	 = agentd/sessionkey.c
+FUZZ_INC_sessionkey	 = -Iagentd
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(wildcard common/*.h) $$(FUZZ_SRCS_$$*)
 	@mkdir -p build-fuzz
@@ -176,7 +193,7 @@ install: all users
 	    $(BUILD)/bin/agentd $(BUILD)/bin/execd \
 	    $(DESTDIR)$(PREFIX)/libexec/clawgate/
 	install -m 0644 man/clawgate.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
-	install -m 0644 man/gatewayd.8 man/clawctl.8 man/authd.8 \
+	install -m 0644 man/gatewayd.8 man/clawctl.8 man/authd.8 man/secretd.8 \
 	    $(DESTDIR)$(PREFIX)/share/man/man8/
 	[ -f $(DESTDIR)/etc/clawgate/clawgate.conf ] || \
 	    install -m 0644 etc/clawgate.conf $(DESTDIR)/etc/clawgate/

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include <cJSON.h>
+#include <sodium.h>
 
 #include "agentd.h"
 #include "capability.h"
@@ -175,9 +176,19 @@ peer_msg(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_RPC:
 		rpc_handle(iev, imsg);
 		break;
+	case IMSG_SECRET_VALUE:
+		keys_value(imsg);
+		break;
 	default:
 		imsgev_violation(iev, "unexpected message");
 	}
+}
+
+static void
+peer_down(int role)
+{
+	if (role == ROLE_SECRETD)
+		keys_peer_down();
 }
 
 int
@@ -185,18 +196,25 @@ main(void)
 {
 
 	log_init("agentd", 1, LOG_LVL_INFO);
+	/* sodium_malloc'd credentials need it, and it opens no file later */
+	if (sodium_init() == -1)
+		fatalx("sodium_init");
 	child_setup(&agentd, ROLE_AGENTD);
 	if (!agentd.have_key)
 		fatalx("no capability key from the parent");
 	/* opened before the chroot: LMDB keeps its descriptors */
 	agentd.db = state_open_child(&agentd.config, 64 * 1024 * 1024);
 	config_init(agentd.db);
+	memory_init(agentd.db);
 	rpc_init();
 	if ((agentd.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	/* the resolver and the CA file are read before the chroot */
+	http_client_init(agentd.base, kv_get(&agentd.config, "model-ca-file"));
 	child_test_hooks();
 	child_drop(&agentd, NULL, 0, 1, 1);
 	agentd_seccomp();
 	agentd.hooks.peer_msg = peer_msg;
+	agentd.hooks.peer_down = peer_down;
 	child_run(&agentd);
 }

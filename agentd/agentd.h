@@ -18,8 +18,15 @@ void	rpc_handle(struct imsgev *, struct imsg *);
 cJSON	*rpc_call(const struct capability *, const char *method,
 	    const cJSON *params, int *ok);
 
+/* answering later (agent.wait): rpc_defer() inside a method, which
+ * then sets *ok to -1 and returns NULL; rpc_reply() once, later */
+struct rpc_deferred;
+struct rpc_deferred *rpc_defer(void);
+void	rpc_reply(struct rpc_deferred *, int ok, cJSON *);
+
 /* config.c: the config KV store */
 void	config_init(MDB_env *);
+cJSON	*config_value(const char *key);		/* a copy, or NULL */
 cJSON	*m_config_get(const struct capability *, const cJSON *, int *);
 cJSON	*m_config_list(const struct capability *, const cJSON *, int *);
 cJSON	*m_config_keys(const struct capability *, const cJSON *, int *);
@@ -27,6 +34,66 @@ cJSON	*m_config_set(const struct capability *, const cJSON *, int *);
 cJSON	*m_config_unset(const struct capability *, const cJSON *, int *);
 cJSON	*m_config_patch(const struct capability *, const cJSON *, int *);
 cJSON	*m_config_import(const struct capability *, const cJSON *, int *);
+
+/* memory.c: sessions, transcripts, runs */
+uint64_t now_ms(void);
+void	memory_init(MDB_env *);
+uint64_t memory_append(const char *session, const char *agent, cJSON *rec);
+int	memory_run_set(const char *run, const char *session,
+	    const char *status, const char *error);
+cJSON	*memory_run_get(const char *run);
+cJSON	*memory_history(const char *session, int limit);
+cJSON	*memory_sessions(int limit);
+cJSON	*memory_search(const char *query, int limit, int scan);
+int	memory_reset(const char *session);
+
+/* http_client.c: outbound HTTP(S) to model providers */
+struct evkeyvalq;
+struct url {
+	int	 tls;
+	char	 host[256];
+	int	 port;
+	char	 path[1024];
+};
+struct hc_header {
+	const char	*name;
+	const char	*value;
+};
+struct hc;
+typedef void	(*hc_head_cb)(void *, int status, struct evkeyvalq *);
+typedef int	(*hc_chunk_cb)(void *, const char *, size_t);
+typedef void	(*hc_done_cb)(void *, int status, const char *err);
+void	 http_client_init(struct event_base *, const char *cafile);
+int	 url_split(const char *, struct url *);
+/* a POST whose answer streams to chunk; done once, then hc_free it
+ * (not from inside a callback) */
+struct hc *hc_post(const char *url, const struct hc_header *, size_t,
+	    const char *body, size_t len, unsigned timeout_ms, hc_head_cb,
+	    hc_chunk_cb, hc_done_cb, void *arg, const char **err);
+void	 hc_free(struct hc *);
+
+/* keys.c: secret values from secretd, cached briefly */
+typedef void (*key_cb)(void *arg, const char *value, size_t len,
+    const char *err);
+void	 keys_fetch(const char *ref, unsigned cache_ms, key_cb, void *arg);
+void	 keys_value(struct imsg *);	/* SECRET_VALUE */
+void	 keys_peer_down(void);
+
+/* sessions.c: sessions, history, the built-in tools */
+cJSON	*m_sessions_list(const struct capability *, const cJSON *, int *);
+cJSON	*m_sessions_preview(const struct capability *, const cJSON *, int *);
+cJSON	*m_sessions_reset(const struct capability *, const cJSON *, int *);
+cJSON	*m_chat_history(const struct capability *, const cJSON *, int *);
+cJSON	*tools_schema(void);
+int	 tool_known(const char *);
+char	*tool_run(const char *name, const char *args, int *is_error);
+
+/* turn.c: the agent loop */
+int	 session_key_ok(const char *);
+int	 turn_active(const char *session);
+cJSON	*m_chat_send(const struct capability *, const cJSON *, int *);
+cJSON	*m_chat_abort(const struct capability *, const cJSON *, int *);
+cJSON	*m_agent_wait(const struct capability *, const cJSON *, int *);
 
 /* seccomp.c */
 void	agentd_seccomp(void);

@@ -603,3 +603,22 @@ m_config_import(const struct capability *cap, const cJSON *params, int *ok)
 	cJSON_Delete(flat);
 	return r;
 }
+
+/* the value of one key (a copy: cJSON_Delete it), or NULL */
+cJSON *
+config_value(const char *key)
+{
+	MDB_txn	*t;
+	MDB_val	 k, v;
+	cJSON	*o = NULL;
+
+	if (strlen(key) > KEY_MAX || mdb_txn_begin(env, NULL, MDB_RDONLY,
+	    &t) != 0)
+		return NULL;
+	k.mv_data = (void *)key;
+	k.mv_size = strlen(key);
+	if (mdb_get(t, dbi, &k, &v) == 0)
+		o = cJSON_ParseWithLength(v.mv_data, v.mv_size);
+	mdb_txn_abort(t);
+	return o;
+}

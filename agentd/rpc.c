@@ -75,7 +75,23 @@ static const struct method {
 	{ "config.unset", "operator.admin", m_config_unset },
 	{ "config.patch", "operator.admin", m_config_patch },
 	{ "config.import", "operator.admin", m_config_import },
+	{ "sessions.list", "operator.read", m_sessions_list },
+	{ "sessions.preview", "operator.read", m_sessions_preview },
+	{ "chat.history", "operator.read", m_chat_history },
+	{ "sessions.reset", "operator.admin", m_sessions_reset },
+	{ "chat.send", "operator.write", m_chat_send },
+	{ "chat.abort", "operator.write", m_chat_abort },
+	{ "agent.wait", "operator.write", m_agent_wait },
 };
+
+/* the WebSocket request being served, for rpc_defer() */
+struct rpc_deferred {
+	struct imsgev	*iev;
+	uint64_t	 conn, req;
+};
+
+static struct rpc_deferred	 current;
+static int			 current_set;
 
 static void
 answer(struct imsgev *iev, uint64_t conn, uint64_t req, int ok, cJSON *o)
@@ -159,9 +175,40 @@ rpc_handle(struct imsgev *iev, struct imsg *imsg)
 	}
 	p = cJSON_Parse(params);
 	free(params);
+	current.iev = iev;
+	current.conn = conn;
+	current.req = req;
+	current_set = 1;
 	o = rpc_call(&cap, method, p, &ok);
+	current_set = 0;
 	cJSON_Delete(p);
+	if (ok == -1)
+		return;		/* the method answers later */
 	answer(iev, conn, req, ok, o);
+}
+
+struct rpc_deferred *
+rpc_defer(void)
+{
+	struct rpc_deferred	*d;
+
+	if (!current_set)
+		return NULL;
+	if ((d = malloc(sizeof(*d))) == NULL)
+		fatalx("out of memory");
+	*d = current;
+	return d;
+}
+
+void
+rpc_reply(struct rpc_deferred *d, int ok, cJSON *o)
+{
+	/* front may have been restarted meanwhile: then nobody waits */
+	if (self->peers[ROLE_FRONT] == d->iev)
+		answer(d->iev, d->conn, d->req, ok, o);
+	else
+		cJSON_Delete(o);
+	free(d);
 }
 
 cJSON *

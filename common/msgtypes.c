@@ -61,7 +61,8 @@ static const struct msgdef defs[IMSG_MAX] = {
 	    8 + 8 + 4 + 1024 + 4 + 128 + 4 + 49152 },
 	[IMSG_RPC_RES] = { "RPC_RES", E(ROLE_AGENTD, ROLE_FRONT) |
 	    E(ROLE_AUTHD, ROLE_FRONT), FD_NONE, 8 + 8 + 1 + 4 + 60000 },
-	[IMSG_EVENT] = { "EVENT", E(ROLE_AUTHD, ROLE_FRONT), FD_NONE,
+	[IMSG_EVENT] = { "EVENT", E(ROLE_AUTHD, ROLE_FRONT) |
+	    E(ROLE_AGENTD, ROLE_FRONT), FD_NONE,
 	    4 + 64 + 4 + 64 + 4 + 8192 },
 	[IMSG_AUTH_KICK] = { "AUTH_KICK", E(ROLE_AUTHD, ROLE_FRONT), FD_NONE,
 	    4 + 128 + 4 + 128 },

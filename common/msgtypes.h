@@ -94,7 +94,7 @@ enum imsg_type {
 	/* agentd or authd -> front:  u64 conn, u64 req, u8 ok, str json
 	 * (payload if ok, else an error object) */
 	IMSG_RPC_RES,
-	/* authd -> front:  str scope needed to see it, str event name,
+	/* authd or agentd -> front:  str scope needed to see it, str event name,
 	 * str payload (JSON); front relays it to open WebSocket sessions
 	 * whose capability shows that scope */
 	IMSG_EVENT,

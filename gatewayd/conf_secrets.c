@@ -149,6 +149,9 @@ provider(struct gwconf *c, char **tok, int n, const char *file, int line)
 	if (strcmp(tok[2], "vault") == 0)
 		return conf_perr(file, line, "secrets provider: \"vault\" is "
 		    "the built-in vault (see secrets vault-key)");
+	if (strcmp(tok[2], "default") == 0 && strcmp(tok[3], "env") != 0)
+		return conf_perr(file, line, "secrets provider: \"default\" "
+		    "is the environment's; name this one otherwise");
 	if (find_provider(c, tok[2]) != NULL)
 		return conf_perr(file, line, "secrets provider %s given twice",
 		    tok[2]);
@@ -176,6 +179,12 @@ provider(struct gwconf *c, char **tok, int n, const char *file, int line)
 		    "\"%s\" (env, file or exec)", p->name, tok[3]);
 	if (provider_opts(p, tok, i, n, file, line) == -1)
 		return -1;
+	if (p->noout_ms > p->timeout_ms)
+		return conf_perr(file, line, "secrets provider %s: "
+		    "no-output-timeout is longer than timeout", p->name);
+	if (strstr(p->path, "/../") != NULL || strstr(p->path, "/./") != NULL)
+		return conf_perr(file, line, "secrets provider %s: the path "
+		    "must not hold . or .. components", p->name);
 	c->nsecprov++;
 	return 0;
 }
@@ -191,6 +200,9 @@ ref(struct gwconf *c, const char *text, char *out, size_t outsz,
 	(void)c;
 	if (secretref_parse(text, &r, &err) == -1)
 		return conf_perr(file, line, "%s", err);
+	if (r.source == SECRET_SRC_VAULT && strcmp(r.provider, "vault") != 0)
+		return conf_perr(file, line, "secret reference: the vault's "
+		    "provider is \"vault\"");
 	if (secretref_format(&r, out, outsz) == -1)
 		return conf_perr(file, line, "secret reference too long");
 	return 0;
@@ -223,15 +235,21 @@ conf_secrets(struct gwconf *c, char **tok, int n, const char *file, int line)
 		if (c->nsec_outbound == CONF_MAXSECREF)
 			return conf_perr(file, line, "at most %d outbound "
 			    "references", CONF_MAXSECREF);
-		return ref(c, tok[2], c->sec_outbound[c->nsec_outbound++],
-		    sizeof(c->sec_outbound[0]), file, line);
+		if (ref(c, tok[2], c->sec_outbound[c->nsec_outbound],
+		    sizeof(c->sec_outbound[0]), file, line) == -1)
+			return -1;
+		c->nsec_outbound++;
+		return 0;
 	}
 	if (n == 3 && strcmp(tok[1], "verify") == 0) {
 		if (c->nsec_verify == CONF_MAXSECVERIFY)
 			return conf_perr(file, line, "at most %d verify "
 			    "references", CONF_MAXSECVERIFY);
-		return ref(c, tok[2], c->sec_verify[c->nsec_verify++],
-		    sizeof(c->sec_verify[0]), file, line);
+		if (ref(c, tok[2], c->sec_verify[c->nsec_verify],
+		    sizeof(c->sec_verify[0]), file, line) == -1)
+			return -1;
+		c->nsec_verify++;
+		return 0;
 	}
 	return conf_perr(file, line, "usage: secrets vault-key path | "
 	    "secrets provider name kind ... | secrets outbound ref | "

@@ -66,6 +66,7 @@ struct gwconf {
 	unsigned		rl_window;	/* seconds */
 	unsigned		rl_lockout;	/* seconds */
 	int			rl_exempt_loopback;
+	char			model_ca_file[PATH_MAX];	/* agentd */
 	/* device pairing (authd): silent approval of loopback devices */
 	int			pair_auto_local;
 	/* trusted reverse proxies (authd decides, front forwards) */

@@ -48,11 +48,13 @@ static const char *methods[] = {
 	"health", "status",
 	"config.get", "config.set", "config.patch", "config.unset",
 	"config.list", "config.keys", "config.import",
+	"sessions.list", "sessions.preview", "sessions.reset", "chat.history",
+	"chat.send", "chat.abort", "agent.wait",
 	"device.pair.list", "device.pair.approve", "device.pair.reject",
 	"device.pair.remove", "device.token.rotate", "device.token.revoke",
 };
 static const char *events[] = {
-	"connect.challenge", "tick", "device.pair.requested",
+	"connect.challenge", "tick", "chat", "agent", "device.pair.requested",
 	"device.pair.resolved",
 };
 

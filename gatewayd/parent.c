@@ -577,6 +577,7 @@ parent_shutdown(int code)
 	int	 r;
 
 	env->stopping = 1;
+	secrets_unpublish();
 	for (r = ROLE_FIRST_CHILD; r <= ROLE_LAST_CHILD; r++)
 		if (env->procs[r].pid > 0)
 			kill(env->procs[r].pid, SIGTERM);
@@ -640,6 +641,18 @@ reload(void)
 	    memcmp(nc.user, env->conf.user, sizeof(nc.user)) != 0)
 		log_warnx("reload: listeners, directories, users or the "
 		    "control socket changed: restart gatewayd to apply them");
+	if (strcmp(nc.vault_key, env->conf.vault_key) != 0 ||
+	    nc.nsecprov != env->conf.nsecprov ||
+	    memcmp(nc.secprov, env->conf.secprov, sizeof(nc.secprov)) != 0 ||
+	    nc.nsec_outbound != env->conf.nsec_outbound ||
+	    memcmp(nc.sec_outbound, env->conf.sec_outbound,
+	    sizeof(nc.sec_outbound)) != 0 ||
+	    nc.nsec_verify != env->conf.nsec_verify ||
+	    memcmp(nc.sec_verify, env->conf.sec_verify,
+	    sizeof(nc.sec_verify)) != 0)
+		log_warnx("reload: secrets statements changed: restart "
+		    "gatewayd to apply them (clawctl secrets reload "
+		    "re-resolves the running ones)");
 	if (strcmp(nc.admin_group, env->conf.admin_group) != 0) {
 		if (resolve_admin_group(nc.admin_group, &gid) == -1)
 			log_warnx("reload: admin group %s does not exist; "

@@ -63,6 +63,7 @@ void	secrets_open(struct proc *, struct imsg *);
 void	secrets_pubkey(struct proc *, struct imsg *);
 int	secrets_reaped(pid_t);
 void	secrets_kill(struct proc *, struct imsg *);
+void	secrets_unpublish(void);
 
 /* setup.c */
 void	setup_users(struct parent *);

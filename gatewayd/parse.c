@@ -217,6 +217,8 @@ conf_defaults(struct gwconf *c, const char *path)
 	snprintf(c->run_dir, sizeof(c->run_dir), "/run/clawgate");
 	snprintf(c->log_dir, sizeof(c->log_dir), "/var/log/clawgate");
 	snprintf(c->admin_group, sizeof(c->admin_group), "clawadm");
+	snprintf(c->model_ca_file, sizeof(c->model_ca_file),
+	    "/etc/ssl/certs/ca-certificates.crt");
 	/*
 	 * The daemons sit next to gatewayd in a build tree, or in
 	 * ../libexec/clawgate of an installed sbin/gatewayd.
@@ -496,6 +498,13 @@ conf_parse(const char *path, struct gwconf *c, int check_owner)
 			if (set_path(c->log_dir, sizeof(c->log_dir), tok[1],
 			    path, line, tok[0]) == -1)
 				errors++;
+		} else if (strcmp(tok[0], "model-ca-file") == 0) {
+			/* CAs agentd trusts for model providers (read before
+			 * its chroot) */
+			NARGS(2, tok[0]);
+			if (set_path(c->model_ca_file, sizeof(c->model_ca_file),
+			    tok[1], path, line, tok[0]) == -1)
+				errors++;
 		} else if (strcmp(tok[0], "libexec-dir") == 0) {
 			NARGS(2, tok[0]);
 			ONCE(S_LIBEXEC, tok[0]);
@@ -636,6 +645,7 @@ conf_print(FILE *f, const struct gwconf *c)
 	    c->rl_failures, c->rl_window, c->rl_lockout);
 	fprintf(f, "rate-limit exempt-loopback %s\n",
 	    c->rl_exempt_loopback ? "yes" : "no");
+	fprintf(f, "model-ca-file \"%s\"\n", c->model_ca_file);
 	fprintf(f, "pairing auto-approve-local %s\n",
 	    c->pair_auto_local ? "yes" : "no");
 	conf_print_secrets(f, c);

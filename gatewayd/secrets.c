@@ -342,3 +342,14 @@ secrets_kill(struct proc *p, struct imsg *imsg)
 			return;
 		}
 }
+
+/* at shutdown: a stale sealing key would only mislead clawctl */
+void
+secrets_unpublish(void)
+{
+	char	 path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s.secretd.pub",
+	    env->conf.control_socket) < sizeof(path))
+		unlink(path);
+}

@@ -272,6 +272,8 @@ role_config(struct parent *p, int role, struct kv *kv)
 			conf_secrets_kv(&p->conf, kv);
 		/* FALLTHROUGH */
 	case ROLE_AGENTD:
+		if (role == ROLE_AGENTD)
+			kv_set(kv, "model-ca-file", p->conf.model_ca_file);
 		dirpath(path, sizeof(path), p->conf.state_dir, role_name(role),
 		    NULL);
 		kv_set(kv, "chroot", path);

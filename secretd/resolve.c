@@ -109,7 +109,11 @@ static void
 deliver(resolve_cb cb, void *arg, const uint8_t *v, size_t len,
     const char *err)
 {
-	cb(arg, v, len, err);
+	/* one message carries a value: longer ones are refused here */
+	if (err == NULL && len > SD_VALUE_MAX)
+		cb(arg, NULL, 0, "value too long (32 KiB at most)");
+	else
+		cb(arg, v, len, err);
 }
 
 static void

@@ -2,9 +2,10 @@
  * secretd.c - main of secretd (trust zone "secretd": uid _clawsec, no
  * capabilities, not dumpable, chrooted to its state directory, no
  * network, no exec).  See secretd.h for the design.  Setup from the
- * parent; the vault key read and the sealing keys made while still root;
- * privilege drop; the filter; the snapshot of outbound and verify
- * references resolved; then serve agentd, authd and the parent.
+ * parent; the vault key read while still root; privilege drop; the
+ * filter; then, in the loop, the sealing keys made and published and the
+ * snapshot of outbound and verify references resolved; then serve
+ * agentd, authd and the parent.
  */
 #include <malloc.h>
 #include <limits.h>

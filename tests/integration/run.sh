@@ -246,6 +246,7 @@ S_PID=$A_PID; S_DIR=$A_DIR; suite_stop; suite_cleanup
 . "$here/proxy.sh"
 . "$here/secrets.sh"
 . "$here/config.sh"
+. "$here/turns.sh"
 
 # ---------------------------------------------------------------- seccomp
 if [ $SAN = 0 ]; then

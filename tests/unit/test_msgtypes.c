@@ -136,6 +136,10 @@ test_wrong_edge(void **state)
 	assert_int_equal(check(IMSG_EVENT, ROLE_AUTHD, ROLE_FRONT, 0, 64), 0);
 	assert_int_equal(check(IMSG_EVENT, ROLE_FRONT, ROLE_AUTHD, 0, 64), -1);
 	assert_int_equal(check(IMSG_EVENT, ROLE_AGENTD, ROLE_FRONT, 0, 64),
+	    0);
+	assert_int_equal(check(IMSG_EVENT, ROLE_EXECD, ROLE_FRONT, 0, 64),
+	    -1);
+	assert_int_equal(check(IMSG_EVENT, ROLE_SECRETD, ROLE_FRONT, 0, 64),
 	    -1);
 	assert_int_equal(check(IMSG_AUTH_KICK, ROLE_AUTHD, ROLE_FRONT, 0, 64),
 	    0);

@@ -1,0 +1,930 @@
+/*
+ * turn.c - the agent loop (trust zone "agentd").
+ *
+ * chat.send takes a message into a session and starts a run: the user
+ * message is appended (durably) before the answer {runId, status:
+ * "started"}; the run then builds the prompt (system prompt, the
+ * session's transcript window, the tool list), fetches the provider's
+ * API key from secretd, calls the model over HTTP(S) with a streaming
+ * request, relays the text as it comes as OpenClaw `chat' and `agent'
+ * events (operator.read), runs the tool calls, loops up to maxSteps, and
+ * appends every message, call and result.  429, 5xx and 529 are retried
+ * with backoff that honours Retry-After; 400 and 401 fail at once with
+ * the provider's reason.  One run at a time per session; runs of other
+ * sessions go on side by side, all on the event loop.
+ */
+#include <sys/queue.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <sodium.h>
+
+#include "agentd.h"
+#include "log.h"
+#include "model.h"
+#include "msgtypes.h"
+#include "secretref.h"
+#include "sessionkey.h"
+#include "sse.h"
+
+#define MSG_MAX		65536	/* a user message */
+#define WINDOW		60	/* transcript records in a prompt */
+#define STEPS_DEFAULT	8
+#define RETRIES_DEFAULT	3
+#define TIMEOUT_DEFAULT	60000
+#define KEYCACHE_DEFAULT 30000
+#define ERRBODY_MAX	65536
+#define BACKOFF_MAX_MS	30000
+#define WAITERS_MAX	64
+
+struct turn {
+	TAILQ_ENTRY(turn)	 entry;
+	char			 run[129];
+	char			 session[SESSIONKEY_BUFSZ];
+	char			 agent[SESSIONKEY_NAME_MAX + 1];
+	int			 step, max_steps;
+	int			 api;
+	char			 model[200];
+	char			 url[700];
+	char			 key_ref[SECRETREF_SHORT_MAX];
+	unsigned		 timeout_ms, key_cache_ms;
+	int			 retries, attempt;
+	char			*system;
+	cJSON			*messages;
+	cJSON			*tools;
+	struct hc		*hc;
+	struct sse		 sse;
+	struct model_resp	 resp;
+	int			 have_resp;
+	size_t			 sent;		/* text relayed so far */
+	int			 status;
+	long			 retry_after_ms;
+	char			*errbody;
+	size_t			 errlen;
+	struct event		*timer;
+	int			 aborted;
+	uint64_t		 seq;
+	char			 neterr[160];	/* why no answer came */
+};
+
+static TAILQ_HEAD(, turn)	 turns = TAILQ_HEAD_INITIALIZER(turns);
+
+struct waiter {
+	TAILQ_ENTRY(waiter)	 entry;
+	char			 run[129];
+	struct rpc_deferred	*d;
+	struct event		*timer;
+};
+
+static TAILQ_HEAD(, waiter)	 waiters = TAILQ_HEAD_INITIALIZER(waiters);
+
+static void	turn_request(struct turn *);
+static void	turn_end(struct turn *, const char *status, const char *err);
+
+int
+session_key_ok(const char *key)
+{
+	struct session_key	 k;
+	const char		*err;
+
+	return sessionkey_parse(key, &k, &err) == 0;
+}
+
+int
+turn_active(const char *session)
+{
+	struct turn	*t;
+
+	TAILQ_FOREACH(t, &turns, entry)
+		if (strcmp(t->session, session) == 0)
+			return 1;
+	return 0;
+}
+
+/* ---- events to front, for sessions with operator.read ---- */
+
+static void
+emit(const char *event, cJSON *payload)
+{
+	struct cbuf	 cb;
+	char		*s;
+
+	s = cJSON_PrintUnformatted(payload);
+	cJSON_Delete(payload);
+	if (s == NULL)
+		return;
+	cb_init(&cb);
+	cb_put_str(&cb, "operator.read");
+	cb_put_str(&cb, event);
+	cb_put_str(&cb, s);
+	if (strlen(s) <= 8192)
+		child_send_peer(ROLE_FRONT, IMSG_EVENT, 0, -1, &cb);
+	cb_free(&cb);
+	cJSON_free(s);
+}
+
+static void
+emit_chat(struct turn *t, const char *state, const char *text,
+    const char *error)
+{
+	cJSON	*p = cJSON_CreateObject(), *m, *c, *part;
+
+	cJSON_AddStringToObject(p, "runId", t->run);
+	cJSON_AddStringToObject(p, "sessionKey", t->session);
+	cJSON_AddNumberToObject(p, "seq", (double)++t->seq);
+	cJSON_AddStringToObject(p, "state", state);
+	if (text != NULL) {
+		m = cJSON_AddObjectToObject(p, "message");
+		cJSON_AddStringToObject(m, "role", "assistant");
+		c = cJSON_AddArrayToObject(m, "content");
+		part = cJSON_CreateObject();
+		cJSON_AddStringToObject(part, "type", "text");
+		cJSON_AddStringToObject(part, "text", text);
+		cJSON_AddItemToArray(c, part);
+	}
+	if (error != NULL)
+		cJSON_AddStringToObject(p, "errorMessage", error);
+	emit("chat", p);
+}
+
+static void
+emit_agent(struct turn *t, const char *stream, cJSON *data)
+{
+	cJSON	*p = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(p, "runId", t->run);
+	cJSON_AddStringToObject(p, "sessionKey", t->session);
+	cJSON_AddNumberToObject(p, "seq", (double)++t->seq);
+	cJSON_AddStringToObject(p, "stream", stream);
+	cJSON_AddNumberToObject(p, "ts", (double)now_ms());
+	cJSON_AddItemToObject(p, "data", data);
+	emit("agent", p);
+}
+
+/* ---- the configuration of a run ---- */
+
+static const char *
+cstr(const char *key, char *buf, size_t bufsz)
+{
+	cJSON	*v = config_value(key);
+
+	buf[0] = '\0';
+	if (cJSON_IsString(v))
+		snprintf(buf, bufsz, "%s", v->valuestring);
+	cJSON_Delete(v);
+	return buf[0] ? buf : NULL;
+}
+
+static long
+cnum(const char *key, long def)
+{
+	cJSON	*v = config_value(key);
+	long	 n = cJSON_IsNumber(v) ? (long)v->valuedouble : def;
+
+	cJSON_Delete(v);
+	return n;
+}
+
+/* 0, or -1 with why in err */
+static int
+turn_config(struct turn *t, char *err, size_t errsz)
+{
+	struct secretref	 r;
+	const char		*e;
+	char			 k[256], model[256], prov[80], base[600], api[32];
+	char			 sys[256];
+	cJSON			*key;
+	char			*slash;
+
+	snprintf(k, sizeof(k), "agents.%s.model", t->agent);
+	if (cstr(k, model, sizeof(model)) == NULL &&
+	    cstr("agents.defaults.model", model, sizeof(model)) == NULL) {
+		snprintf(err, errsz, "no model configured for agent %s: set "
+		    "agents.%s.model (or agents.defaults.model) to "
+		    "\"provider/model\"", t->agent, t->agent);
+		return -1;
+	}
+	slash = strchr(model, '/');
+	snprintf(prov, sizeof(prov), "%.*s", (int)(slash - model), model);
+	snprintf(t->model, sizeof(t->model), "%s", slash + 1);
+	snprintf(k, sizeof(k), "models.providers.%s.baseUrl", prov);
+	if (cstr(k, base, sizeof(base)) == NULL) {
+		snprintf(err, errsz, "model provider %s has no baseUrl: set "
+		    "models.providers.%s.baseUrl", prov, prov);
+		return -1;
+	}
+	snprintf(k, sizeof(k), "models.providers.%s.api", prov);
+	if (cstr(k, api, sizeof(api)) == NULL)
+		snprintf(api, sizeof(api), "%s", strcmp(prov, "anthropic") ==
+		    0 ? "anthropic" : "openai");
+	t->api = strcmp(api, "anthropic") == 0 ? MODEL_API_ANTHROPIC :
+	    MODEL_API_OPENAI;
+	/* base URLs end at /v1, as OpenAI's and Anthropic's do */
+	while (strlen(base) > 0 && base[strlen(base) - 1] == '/')
+		base[strlen(base) - 1] = '\0';
+	snprintf(t->url, sizeof(t->url), "%s%s", base,
+	    t->api == MODEL_API_ANTHROPIC ? "/messages" : "/chat/completions");
+	snprintf(k, sizeof(k), "models.providers.%s.apiKey", prov);
+	key = config_value(k);
+	t->key_ref[0] = '\0';
+	if (key != NULL) {
+		if ((cJSON_IsObject(key) ? secretref_from_json(key, &r, &e) :
+		    cJSON_IsString(key) ? secretref_parse(key->valuestring, &r,
+		    &e) : -1) == -1 || secretref_format(&r, t->key_ref,
+		    sizeof(t->key_ref)) == -1) {
+			cJSON_Delete(key);
+			snprintf(err, errsz, "models.providers.%s.apiKey is not "
+			    "a valid reference", prov);
+			return -1;
+		}
+		cJSON_Delete(key);
+	}
+	snprintf(k, sizeof(k), "models.providers.%s.timeoutMs", prov);
+	t->timeout_ms = (unsigned)cnum(k, TIMEOUT_DEFAULT);
+	snprintf(k, sizeof(k), "models.providers.%s.maxRetries", prov);
+	t->retries = (int)cnum(k, RETRIES_DEFAULT);
+	t->key_cache_ms = (unsigned)cnum("models.keyCacheMs",
+	    KEYCACHE_DEFAULT);
+	snprintf(k, sizeof(k), "agents.%s.maxSteps", t->agent);
+	t->max_steps = (int)cnum(k, STEPS_DEFAULT);
+	snprintf(k, sizeof(k), "agents.%s.systemPrompt", t->agent);
+	{
+		cJSON	*v = config_value(k);
+
+		t->system = strdup(cJSON_IsString(v) ? v->valuestring :
+		    "You are a helpful assistant running inside clawgate.");
+		cJSON_Delete(v);
+	}
+	(void)sys;
+	return 0;
+}
+
+/* the transcript window as normalized messages */
+static cJSON *
+window(const char *session)
+{
+	cJSON		*hist = memory_history(session, WINDOW), *out, *m, *r;
+	const cJSON	*kind, *text, *calls, *id;
+	char		 buf[1200];
+
+	out = cJSON_CreateArray();
+	cJSON_ArrayForEach(r, hist) {
+		kind = cJSON_GetObjectItemCaseSensitive(r, "kind");
+		text = cJSON_GetObjectItemCaseSensitive(r, "text");
+		if (!cJSON_IsString(kind))
+			continue;
+		m = cJSON_CreateObject();
+		if (strcmp(kind->valuestring, "user") == 0) {
+			cJSON_AddStringToObject(m, "role", "user");
+			cJSON_AddStringToObject(m, "content", cJSON_IsString(
+			    text) ? text->valuestring : "");
+		} else if (strcmp(kind->valuestring, "assistant") == 0) {
+			cJSON_AddStringToObject(m, "role", "assistant");
+			cJSON_AddStringToObject(m, "content", cJSON_IsString(
+			    text) ? text->valuestring : "");
+			calls = cJSON_GetObjectItemCaseSensitive(r,
+			    "tool_calls");
+			if (cJSON_IsArray(calls) && cJSON_GetArraySize(calls))
+				cJSON_AddItemToObject(m, "tool_calls",
+				    cJSON_Duplicate(calls, 1));
+		} else if (strcmp(kind->valuestring, "tool_result") == 0) {
+			id = cJSON_GetObjectItemCaseSensitive(r,
+			    "tool_call_id");
+			cJSON_AddStringToObject(m, "role", "tool");
+			cJSON_AddStringToObject(m, "tool_call_id",
+			    cJSON_IsString(id) ? id->valuestring : "");
+			cJSON_AddStringToObject(m, "content", cJSON_IsString(
+			    text) ? text->valuestring : "");
+			cJSON_AddBoolToObject(m, "is_error", cJSON_IsTrue(
+			    cJSON_GetObjectItemCaseSensitive(r, "is_error")));
+		} else if (strcmp(kind->valuestring, "system_event") == 0) {
+			snprintf(buf, sizeof(buf), "[system event] %.1100s",
+			    cJSON_IsString(text) ? text->valuestring : "");
+			cJSON_AddStringToObject(m, "role", "system");
+			cJSON_AddStringToObject(m, "content", buf);
+		} else {
+			cJSON_Delete(m);
+			continue;
+		}
+		cJSON_AddItemToArray(out, m);
+	}
+	cJSON_Delete(hist);
+	/* a window cut inside a tool exchange must not start with results */
+	while ((m = cJSON_GetArrayItem(out, 0)) != NULL &&
+	    strcmp(cJSON_GetObjectItem(m, "role")->valuestring, "tool") == 0)
+		cJSON_DeleteItemFromArray(out, 0);
+	return out;
+}
+
+/* ---- the model call ---- */
+
+static void
+turn_free(struct turn *t)
+{
+	TAILQ_REMOVE(&turns, t, entry);
+	if (t->hc != NULL)
+		hc_free(t->hc);
+	if (t->timer != NULL)
+		event_free(t->timer);
+	if (t->have_resp) {
+		model_resp_free(&t->resp);
+		sse_free(&t->sse);
+	}
+	free(t->errbody);
+	free(t->system);
+	cJSON_Delete(t->messages);
+	cJSON_Delete(t->tools);
+	free(t);
+}
+
+static void
+on_head(void *arg, int status, struct evkeyvalq *h)
+{
+	struct turn	*t = arg;
+	const char	*ra;
+
+	t->status = status;
+	t->retry_after_ms = -1;
+	if ((ra = evhttp_find_header(h, "retry-after")) != NULL &&
+	    *ra >= '0' && *ra <= '9')
+		t->retry_after_ms = strtol(ra, NULL, 10) * 1000;
+}
+
+static int
+on_chunk(void *arg, const char *p, size_t n)
+{
+	struct turn	*t = arg;
+	const char	*txt;
+	size_t		 len;
+
+	if (t->status != 200) {
+		/* an error body: keep the start of it */
+		if (t->errlen + n > ERRBODY_MAX)
+			n = ERRBODY_MAX - t->errlen;
+		if ((t->errbody = realloc(t->errbody, t->errlen + n + 1)) ==
+		    NULL)
+			fatalx("out of memory");
+		memcpy(t->errbody + t->errlen, p, n);
+		t->errlen += n;
+		t->errbody[t->errlen] = '\0';
+		return 0;
+	}
+	if (sse_feed(&t->sse, p, n, model_resp_sse, &t->resp) == -1)
+		return -1;
+	txt = model_resp_text(&t->resp, &len);
+	if (len > t->sent) {
+		cJSON	*d = cJSON_CreateObject();
+		char	*delta = strndup(txt + t->sent, len - t->sent);
+
+		cJSON_AddStringToObject(d, "delta", delta ? delta : "");
+		emit_agent(t, "assistant", d);
+		emit_chat(t, "delta", txt, NULL);
+		free(delta);
+		t->sent = len;
+	}
+	return 0;
+}
+
+static void
+retry_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	turn_request(arg);
+}
+
+/* try again later if the budget allows: 1 if scheduled */
+static int
+retry(struct turn *t, long after_ms)
+{
+	struct timeval	 tv;
+	long		 ms;
+
+	if (t->attempt >= t->retries || t->aborted)
+		return 0;
+	ms = after_ms >= 0 ? after_ms : 500L << t->attempt;
+	if (ms > BACKOFF_MAX_MS)
+		ms = BACKOFF_MAX_MS;
+	t->attempt++;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	if (t->timer == NULL && (t->timer = evtimer_new(self->base, retry_cb,
+	    t)) == NULL)
+		fatalx("evtimer_new");
+	evtimer_add(t->timer, &tv);
+	log_info("run %s: model provider busy; retry %d in %ld ms", t->run,
+	    t->attempt, ms);
+	return 1;
+}
+
+static void
+tools_step(struct turn *t)
+{
+	const struct model_call	*c;
+	cJSON			*rec, *calls, *call, *d;
+	char			*out;
+	size_t			 i;
+	int			 is_error;
+
+	/* the assistant's message with its calls, then each result */
+	rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "kind", "assistant");
+	cJSON_AddStringToObject(rec, "runId", t->run);
+	cJSON_AddStringToObject(rec, "text", t->resp.text.s ? t->resp.text.s :
+	    "");
+	calls = cJSON_AddArrayToObject(rec, "tool_calls");
+	for (i = 0; i < t->resp.ncalls; i++) {
+		c = &t->resp.calls[i];
+		call = cJSON_CreateObject();
+		cJSON_AddStringToObject(call, "id", c->id.s ? c->id.s : "");
+		cJSON_AddStringToObject(call, "name", c->name.s ? c->name.s :
+		    "");
+		cJSON_AddStringToObject(call, "arguments", c->args.s ?
+		    c->args.s : "{}");
+		cJSON_AddItemToArray(calls, call);
+	}
+	if (memory_append(t->session, t->agent, rec) == 0) {
+		turn_end(t, "failed", "could not store the transcript");
+		return;
+	}
+	for (i = 0; i < t->resp.ncalls; i++) {
+		c = &t->resp.calls[i];
+		d = cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "phase", "start");
+		cJSON_AddStringToObject(d, "name", c->name.s);
+		cJSON_AddStringToObject(d, "toolCallId", c->id.s ? c->id.s :
+		    "");
+		emit_agent(t, "tool", d);
+		if (tool_known(c->name.s))
+			out = tool_run(c->name.s, c->args.s, &is_error);
+		else {
+			out = strdup("unknown tool");
+			is_error = 1;
+		}
+		rec = cJSON_CreateObject();
+		cJSON_AddStringToObject(rec, "kind", "tool_result");
+		cJSON_AddStringToObject(rec, "runId", t->run);
+		cJSON_AddStringToObject(rec, "name", c->name.s);
+		cJSON_AddStringToObject(rec, "tool_call_id", c->id.s ?
+		    c->id.s : "");
+		cJSON_AddStringToObject(rec, "text", out ? out : "");
+		cJSON_AddBoolToObject(rec, "is_error", is_error);
+		free(out);
+		if (memory_append(t->session, t->agent, rec) == 0) {
+			turn_end(t, "failed", "could not store the transcript");
+			return;
+		}
+		d = cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "phase", "result");
+		cJSON_AddStringToObject(d, "name", c->name.s);
+		cJSON_AddBoolToObject(d, "isError", is_error);
+		emit_agent(t, "tool", d);
+	}
+	if (++t->step >= t->max_steps) {
+		turn_end(t, "failed", "the run reached its step limit "
+		    "(agents.<id>.maxSteps)");
+		return;
+	}
+	t->attempt = 0;
+	turn_request(t);
+}
+
+/* the answer is complete (or failed): from the event loop, not evhttp */
+static void
+answered(evutil_socket_t fd, short ev, void *arg)
+{
+	struct turn	*t = arg;
+	const char	*err;
+	char		 msg[MODEL_ERR_MAX];
+	cJSON		*rec;
+	int		 kind;
+
+	(void)fd;
+	(void)ev;
+	hc_free(t->hc);
+	t->hc = NULL;
+	if (t->aborted)
+		return;
+	if (t->status == 0) {
+		if (!retry(t, -1))
+			turn_end(t, "failed", t->neterr[0] ? t->neterr :
+			    "model provider unreachable");
+		return;
+	}
+	if (t->status != 200) {
+		kind = model_http_error(t->api, t->status, t->errbody ?
+		    t->errbody : "", t->errlen, msg, sizeof(msg));
+		if (kind == MODEL_ERR_RETRY && retry(t, t->retry_after_ms))
+			return;
+		turn_end(t, "failed", msg);
+		return;
+	}
+	if ((err = model_resp_error(&t->resp)) != NULL ||
+	    (err = sse_error(&t->sse)) != NULL) {
+		if (t->resp.retryable && retry(t, -1))
+			return;
+		turn_end(t, "failed", err);
+		return;
+	}
+	if (!t->resp.done) {
+		turn_end(t, "failed", "model provider: the stream ended before "
+		    "the answer did");
+		return;
+	}
+	if (t->resp.finish == MODEL_FINISH_TOOL_CALLS && t->resp.ncalls > 0) {
+		tools_step(t);
+		return;
+	}
+	rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "kind", "assistant");
+	cJSON_AddStringToObject(rec, "runId", t->run);
+	cJSON_AddStringToObject(rec, "text", t->resp.text.s ? t->resp.text.s :
+	    "");
+	cJSON_AddStringToObject(rec, "finish", model_finish_name(
+	    t->resp.finish));
+	if (t->resp.input_tokens > 0)
+		cJSON_AddNumberToObject(rec, "inputTokens",
+		    (double)t->resp.input_tokens);
+	if (t->resp.output_tokens > 0)
+		cJSON_AddNumberToObject(rec, "outputTokens",
+		    (double)t->resp.output_tokens);
+	if (memory_append(t->session, t->agent, rec) == 0) {
+		turn_end(t, "failed", "could not store the transcript");
+		return;
+	}
+	emit_chat(t, "final", t->resp.text.s ? t->resp.text.s : "", NULL);
+	turn_end(t, "done", NULL);
+}
+
+static void
+on_done(void *arg, int status, const char *err)
+{
+	struct turn	*t = arg;
+	struct timeval	 zero = { 0, 0 };
+
+	t->neterr[0] = '\0';
+	if (err != NULL) {
+		/* no answer, or cut off mid-stream */
+		snprintf(t->neterr, sizeof(t->neterr), "%s", err);
+		t->status = 0;
+	} else
+		t->status = status;
+	if (event_base_once(self->base, -1, EV_TIMEOUT, answered, t, &zero) ==
+	    -1)
+		fatalx("event_base_once");
+}
+
+static void
+send_request(struct turn *t, const char *key, size_t keylen)
+{
+	struct model_req	 req;
+	struct hc_header	 h[2];
+	char			*body, auth[600];
+	const char		*err;
+	size_t			 nh = 0;
+
+	memset(&req, 0, sizeof(req));
+	req.api = t->api;
+	req.model = t->model;
+	req.system = t->system;
+	req.messages = t->messages;
+	req.tools = t->tools;
+	req.max_tokens = 1024;
+	req.stream = 1;
+	if ((body = model_request_body(&req, &err)) == NULL) {
+		turn_end(t, "failed", err);
+		return;
+	}
+	if (key != NULL && keylen + 8 < sizeof(auth)) {
+		if (t->api == MODEL_API_ANTHROPIC) {
+			snprintf(auth, sizeof(auth), "%s", key);
+			h[nh].name = "x-api-key";
+		} else {
+			snprintf(auth, sizeof(auth), "Bearer %s", key);
+			h[nh].name = "Authorization";
+		}
+		h[nh++].value = auth;
+	}
+	if (t->api == MODEL_API_ANTHROPIC) {
+		h[nh].name = "anthropic-version";
+		h[nh++].value = "2023-06-01";
+	}
+	if (t->have_resp) {
+		model_resp_free(&t->resp);
+		sse_free(&t->sse);
+	}
+	model_resp_init(&t->resp, t->api);
+	sse_init(&t->sse);
+	t->have_resp = 1;
+	t->sent = 0;
+	t->status = 0;
+	free(t->errbody);
+	t->errbody = NULL;
+	t->errlen = 0;
+	t->hc = hc_post(t->url, h, nh, body, strlen(body), t->timeout_ms,
+	    on_head, on_chunk, on_done, t, &err);
+	sodium_memzero(auth, sizeof(auth));
+	cJSON_free(body);
+	if (t->hc == NULL)
+		turn_end(t, "failed", err);
+}
+
+static void
+got_key(void *arg, const char *value, size_t len, const char *err)
+{
+	struct turn	*t = arg;
+	char		 msg[400];
+
+	if (t->aborted)
+		return;
+	if (err != NULL) {
+		snprintf(msg, sizeof(msg), "the model provider's API key: %s",
+		    err);
+		turn_end(t, "failed", msg);
+		return;
+	}
+	send_request(t, value, len);
+}
+
+static void
+turn_request(struct turn *t)
+{
+	cJSON_Delete(t->messages);
+	t->messages = window(t->session);
+	if (t->key_ref[0] != '\0')
+		keys_fetch(t->key_ref, t->key_cache_ms, got_key, t);
+	else
+		send_request(t, NULL, 0);
+}
+
+/* ---- runs: start, end, wait, abort ---- */
+
+static void
+wake_waiters(const char *run)
+{
+	struct waiter	*w, *next;
+	cJSON		*o;
+
+	for (w = TAILQ_FIRST(&waiters); w != NULL; w = next) {
+		next = TAILQ_NEXT(w, entry);
+		if (strcmp(w->run, run) != 0)
+			continue;
+		TAILQ_REMOVE(&waiters, w, entry);
+		o = memory_run_get(run);
+		rpc_reply(w->d, 1, o ? o : cJSON_CreateObject());
+		event_free(w->timer);
+		free(w);
+	}
+}
+
+static void
+turn_end(struct turn *t, const char *status, const char *err)
+{
+	cJSON	*rec;
+	char	 run[129];
+
+	if (err != NULL) {
+		log_info("run %s failed: %s", t->run, err);
+		rec = cJSON_CreateObject();
+		cJSON_AddStringToObject(rec, "kind", "system_event");
+		cJSON_AddStringToObject(rec, "runId", t->run);
+		cJSON_AddStringToObject(rec, "text", err);
+		memory_append(t->session, t->agent, rec);
+		emit_chat(t, strcmp(status, "aborted") == 0 ? "aborted" :
+		    "error", NULL, err);
+	}
+	memory_run_set(t->run, t->session, status, err);
+	{
+		cJSON	*d = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(d, "phase", "end");
+		cJSON_AddStringToObject(d, "status", status);
+		emit_agent(t, "lifecycle", d);
+	}
+	snprintf(run, sizeof(run), "%s", t->run);
+	turn_free(t);
+	wake_waiters(run);
+}
+
+static void
+start_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct turn	*t = arg;
+	char		 err[400];
+	cJSON		*d;
+
+	(void)fd;
+	(void)ev;
+	d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "phase", "start");
+	emit_agent(t, "lifecycle", d);
+	if (turn_config(t, err, sizeof(err)) == -1) {
+		turn_end(t, "failed", err);
+		return;
+	}
+	turn_request(t);
+}
+
+static const char *
+pstr(const cJSON *p, const char *k)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(p, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static cJSON *
+fail(int *ok, const char *code, const char *msg, const char *detail)
+{
+	cJSON	*e = cJSON_CreateObject(), *d;
+
+	*ok = 0;
+	cJSON_AddStringToObject(e, "code", code);
+	cJSON_AddStringToObject(e, "message", msg);
+	if (detail != NULL) {
+		d = cJSON_AddObjectToObject(e, "details");
+		cJSON_AddStringToObject(d, "code", detail);
+	}
+	return e;
+}
+
+static void
+new_uuid(char *out, size_t outsz)
+{
+	unsigned char	 u[16];
+
+	randombytes_buf(u, sizeof(u));
+	u[6] = (u[6] & 0x0f) | 0x40;
+	u[8] = (u[8] & 0x3f) | 0x80;
+	snprintf(out, outsz, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5],
+	    u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
+cJSON *
+m_chat_send(const struct capability *cap, const cJSON *params, int *ok)
+{
+	struct session_key	 sk;
+	struct turn		*t;
+	struct timeval		 zero = { 0, 0 };
+	const char		*key = pstr(params, "sessionKey");
+	const char		*msg = pstr(params, "message");
+	const char		*idem = pstr(params, "idempotencyKey"), *err;
+	char			 run[129];
+	cJSON			*o, *prev, *rec;
+
+	if (key == NULL)
+		return fail(ok, "INVALID_REQUEST", "chat.send needs a "
+		    "sessionKey", "SESSION_MUTATION_TARGET_REQUIRED");
+	if (sessionkey_parse(key, &sk, &err) == -1)
+		return fail(ok, "INVALID_REQUEST", err, NULL);
+	if (msg == NULL || msg[0] == '\0' || strlen(msg) > MSG_MAX)
+		return fail(ok, "INVALID_REQUEST", "chat.send needs a message "
+		    "(at most 64 KiB)", NULL);
+	if (idem != NULL && (idem[0] == '\0' || strlen(idem) > 128))
+		return fail(ok, "INVALID_REQUEST", "idempotencyKey: 1 to 128 "
+		    "characters", NULL);
+	if (idem != NULL)
+		snprintf(run, sizeof(run), "%s", idem);
+	else
+		new_uuid(run, sizeof(run));
+	/* the same request again: the same run, not a second one */
+	if ((prev = memory_run_get(run)) != NULL) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "runId", run);
+		cJSON_AddStringToObject(o, "status", cJSON_IsString(
+		    cJSON_GetObjectItem(prev, "status")) ?
+		    cJSON_GetObjectItem(prev, "status")->valuestring : "started");
+		cJSON_Delete(prev);
+		*ok = 1;
+		return o;
+	}
+	if (turn_active(key)) {
+		o = fail(ok, "UNAVAILABLE", "a turn is running in this "
+		    "session; wait for it or abort it", NULL);
+		cJSON_AddBoolToObject(o, "retryable", 1);
+		return o;
+	}
+	rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "kind", "user");
+	cJSON_AddStringToObject(rec, "runId", run);
+	cJSON_AddStringToObject(rec, "text", msg);
+	cJSON_AddStringToObject(rec, "from", cap->principal);
+	if (memory_run_set(run, key, "running", NULL) == -1 ||
+	    memory_append(key, sk.agent[0] ? sk.agent : "main", rec) == 0)
+		return fail(ok, "UNAVAILABLE", "could not store the message",
+		    NULL);
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		fatalx("out of memory");
+	snprintf(t->run, sizeof(t->run), "%s", run);
+	snprintf(t->session, sizeof(t->session), "%s", key);
+	snprintf(t->agent, sizeof(t->agent), "%s", sk.agent[0] ? sk.agent :
+	    "main");
+	t->tools = tools_schema();
+	TAILQ_INSERT_TAIL(&turns, t, entry);
+	if (event_base_once(self->base, -1, EV_TIMEOUT, start_cb, t,
+	    &zero) == -1)
+		fatalx("event_base_once");
+	child_audit("chat-send", cap->principal, key, "started", run);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "runId", run);
+	cJSON_AddStringToObject(o, "status", "started");
+	*ok = 1;
+	return o;
+}
+
+cJSON *
+m_chat_abort(const struct capability *cap, const cJSON *params, int *ok)
+{
+	struct turn	*t;
+	const char	*key = pstr(params, "sessionKey");
+	const char	*run = pstr(params, "runId");
+	cJSON		*o;
+
+	TAILQ_FOREACH(t, &turns, entry)
+		if ((run != NULL && strcmp(t->run, run) == 0) ||
+		    (run == NULL && key != NULL && strcmp(t->session, key) == 0))
+			break;
+	o = cJSON_CreateObject();
+	if (t == NULL) {
+		cJSON_AddBoolToObject(o, "aborted", 0);
+		*ok = 1;
+		return o;
+	}
+	cJSON_AddStringToObject(o, "runId", t->run);
+	cJSON_AddBoolToObject(o, "aborted", 1);
+	child_audit("chat-abort", cap->principal, t->session, "ok", t->run);
+	t->aborted = 1;
+	turn_end(t, "aborted", "aborted by the operator");
+	*ok = 1;
+	return o;
+}
+
+static void
+wait_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	struct waiter	*w = arg;
+	cJSON		*o;
+
+	(void)fd;
+	(void)ev;
+	TAILQ_REMOVE(&waiters, w, entry);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "runId", w->run);
+	cJSON_AddStringToObject(o, "status", "timeout");
+	rpc_reply(w->d, 1, o);
+	event_free(w->timer);
+	free(w);
+}
+
+cJSON *
+m_agent_wait(const struct capability *cap, const cJSON *params, int *ok)
+{
+	struct waiter	*w;
+	struct timeval	 tv;
+	const char	*run = pstr(params, "runId");
+	const cJSON	*to = cJSON_GetObjectItemCaseSensitive(params,
+			    "timeoutMs");
+	cJSON		*o, *st;
+	long		 ms = cJSON_IsNumber(to) ? (long)to->valuedouble : 30000;
+	int		 n = 0;
+
+	(void)cap;
+	if (run == NULL || strlen(run) > 128)
+		return fail(ok, "INVALID_REQUEST", "agent.wait needs a runId",
+		    NULL);
+	if ((o = memory_run_get(run)) == NULL)
+		return fail(ok, "INVALID_REQUEST", "unknown runId", NULL);
+	st = cJSON_GetObjectItem(o, "status");
+	if (!cJSON_IsString(st) || strcmp(st->valuestring, "running") != 0) {
+		*ok = 1;
+		return o;
+	}
+	cJSON_Delete(o);
+	TAILQ_FOREACH(w, &waiters, entry)
+		n++;
+	if (n >= WAITERS_MAX || ms <= 0 || ms > 600000)
+		return fail(ok, "INVALID_REQUEST", n >= WAITERS_MAX ? "too "
+		    "many waiters" : "timeoutMs: 1 to 600000", NULL);
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		fatalx("out of memory");
+	snprintf(w->run, sizeof(w->run), "%s", run);
+	if ((w->d = rpc_defer()) == NULL) {
+		free(w);
+		return fail(ok, "INVALID_REQUEST", "agent.wait is for the "
+		    "WebSocket", NULL);
+	}
+	if ((w->timer = evtimer_new(self->base, wait_timeout, w)) == NULL)
+		fatalx("evtimer_new");
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(w->timer, &tv);
+	TAILQ_INSERT_TAIL(&waiters, w, entry);
+	*ok = -1;	/* answered later */
+	return NULL;
+}

@@ -1,0 +1,199 @@
+# turns.sh - integration tests of the agent loop against a real loopback
+# model server that speaks OpenAI's and Anthropic's wire formats (aimock,
+# installed once into the cache): chat.send over the WebSocket and from
+# the real OpenClaw CLI, streaming events, a tool call round trip, 429
+# then success, 529, 400, 401, a timeout, a stream cut short, an
+# unreachable provider, idempotency, scopes, the API key in the right
+# header and nowhere else, HTTPS with certificate and name checks, and a
+# turn cut by kill -9 of agentd.  Sourced by run.sh after gateway.sh.
+
+AIM_DIR=${CLAWGATE_CACHE:-$HOME/.cache/clawgate}/aimock
+echo "# agent turns against a mock model server (aimock in $AIM_DIR)"
+if ! sh "$here/aimock-install.sh" "$AIM_DIR" "$OC_NODE"; then
+	not_ok "install aimock into $AIM_DIR"
+	return 0
+fi
+TD=$(mktemp -d /tmp/clawgate-turns.XXXXXX)
+chmod 0755 "$TD"
+KEY_CANARY=sk-canary-$RANDOM$RANDOM$RANDOM
+MPORT=$(free_port)
+AIMOCK_API_KEYS="$KEY_CANARY" PATH="$OC_NODE:$PATH" \
+    "$AIM_DIR/node_modules/.bin/llmock" -p "$MPORT" -h 127.0.0.1 \
+    -f "$here/fixtures/llm.json" --log-level warn > "$TD/aimock.log" 2>&1 &
+MPID=$!
+for _ in $(seq 1 100); do
+	curl -s -o /dev/null "http://127.0.0.1:$MPORT/" && break
+	sleep 0.1
+done
+
+# a TLS front for the mock, with a CA of our own: name checks matter
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$TD/ca.key" -out "$TD/ca.pem" -days 2 -subj /CN=test-ca \
+    -addext basicConstraints=critical,CA:TRUE 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$TD/srv.key" -out "$TD/srv.csr" -subj /CN=model.test 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\n' > "$TD/ext"
+openssl x509 -req -in "$TD/srv.csr" -CA "$TD/ca.pem" -CAkey "$TD/ca.key" \
+    -CAcreateserial -out "$TD/srv.pem" -days 2 -extfile "$TD/ext" 2>/dev/null
+TPORT=$(free_port)
+cat > "$TD/tlsproxy.cjs" <<'JS'
+// a TLS terminator in front of the mock model server
+const https = require('https'), http = require('http'), fs = require('fs');
+const [key, cert, port, up] = process.argv.slice(2);
+https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) },
+  (req, res) => {
+    const p = http.request({ host: '127.0.0.1', port: up, path: req.url,
+      method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode, r.headers); r.pipe(res); });
+    req.pipe(p);
+  }).listen(port, '127.0.0.1');
+JS
+"$OC_NODE/node" "$TD/tlsproxy.cjs" "$TD/srv.key" "$TD/srv.pem" "$TPORT" "$MPORT" > "$TD/tls.log" 2>&1 &
+TLSPID=$!
+
+SUITE_CONF_EXTRA="secrets vault-key \"$TD/vault.key\"
+secrets outbound vault:vault:MOCK_KEY
+secrets outbound vault:vault:WRONG_KEY
+model-ca-file \"$TD/ca.pem\""
+suite_start turns "$BIN"
+SUITE_CONF_EXTRA=
+check "suite ready" wait_ready 5000
+printf '%s\n' "$KEY_CANARY" | ctl secrets set MOCK_KEY >/dev/null
+printf 'sk-not-the-right-one\n' | ctl secrets set WRONG_KEY >/dev/null
+cfg() { ctl config set "$1" "$2" >/dev/null || echo "config set $1 failed"; }
+prov() {	# prov NAME API BASEURL KEYNAME [timeoutMs] [maxRetries]
+	cfg "models.providers.$1.api" "$2"
+	cfg "models.providers.$1.baseUrl" "$3"
+	[ -n "$4" ] && cfg "models.providers.$1.apiKey" "{\"source\":\"vault\",\"id\":\"$4\"}"
+	cfg "models.providers.$1.timeoutMs" "${5:-10000}"
+	cfg "models.providers.$1.maxRetries" "${6:-2}"
+}
+prov mock openai "http://127.0.0.1:$MPORT/v1" MOCK_KEY
+prov anth anthropic "http://127.0.0.1:$MPORT/v1" MOCK_KEY
+prov wrong openai "http://127.0.0.1:$MPORT/v1" WRONG_KEY
+prov slow openai "http://127.0.0.1:$MPORT/v1" MOCK_KEY 1500 0
+prov down openai "http://127.0.0.1:1/v1" MOCK_KEY 2000 0
+prov tls openai "https://127.0.0.1:$TPORT/v1" MOCK_KEY
+prov tlsname openai "https://localhost:$TPORT/v1" MOCK_KEY 3000 0
+for a in main:mock anth:anth wrong:wrong slow:slow down:down tls:tls tlsname:tlsname; do
+	cfg "agents.${a%%:*}.model" "${a#*:}/gpt-4o-mini"
+done
+W=$(ctl token create --name writer --scopes operator.read,operator.write 2>/dev/null)
+R=$(ctl token create --name reader --scopes operator.read 2>/dev/null)
+turn() {	# turn AGENT MESSAGE RUNID: chat.send, then the events for a while
+	pc PC_TOKEN="$W" PC_SCOPES=operator.read,operator.write PC_CALL=chat.send \
+	    PC_PARAMS="{\"sessionKey\":\"agent:$1:main\",\"message\":\"$2\",\"idempotencyKey\":\"$3\"}" \
+	    PC_HOLD="${4:-2500}"
+}
+final_text() {	# the text of the final chat event of a run, from pc's output
+	python3 -c 'import json,sys
+o=json.loads(sys.stdin.read())
+for f in o["frames"]:
+    p=f.get("payload") or {}
+    if f.get("event")=="chat" and p.get("runId")==sys.argv[1] and p.get("state") in ("final","error"):
+        print(p.get("state"), (p.get("message") or {}).get("content",[{}])[0].get("text","") if p.get("message") else p.get("errorMessage",""))' "$1"
+}
+
+out=$(turn main hello r-hello)
+check "chat.send answers {runId, status: started}" \
+    grep -q '"id":"m1","ok":true,"payload":{"runId":"r-hello","status":"started"}' <<<"$out"
+check "the answer streams as chat events and ends final" \
+    [ "$(final_text r-hello <<<"$out")" = "final Hi there, friend." ]
+check "agent events carry the deltas" grep -q '"event":"agent","payload":{"runId":"r-hello".*"stream":"assistant"' <<<"$out"
+out=$(pc PC_TOKEN="$R" PC_CALL=chat.history PC_PARAMS='{"sessionKey":"agent:main:main"}')
+check "chat.history has the user message and the answer" \
+    python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); m=[f for f in o["frames"] if f.get("id")=="m1"][0]["payload"]["messages"]; k=[(r["kind"],r.get("text")) for r in m]; assert ("user","hello") in k and ("assistant","Hi there, friend.") in k, k' <<<"$out"
+out=$(turn main hello r-hello 500)
+check "the same idempotencyKey: the same run, not a second one" \
+    grep -q '"payload":{"runId":"r-hello","status":"done"}' <<<"$out"
+out=$(pc PC_TOKEN="$R" PC_CALL=chat.history PC_PARAMS='{"sessionKey":"agent:main:main"}')
+check "... and the message was stored once" \
+    python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); m=[f for f in o["frames"] if f.get("id")=="m1"][0]["payload"]["messages"]; assert sum(1 for r in m if r["kind"]=="user")==1' <<<"$out"
+
+out=$(turn main "search memory" r-tool 3500)
+check "a tool call round trip: memory_search, then the answer" \
+    [ "$(final_text r-tool <<<"$out")" = "final I found our earlier hello." ]
+check "... tool events were relayed" grep -q '"stream":"tool","ts":[0-9]*,"data":{"phase":"result","name":"memory_search","isError":false}' <<<"$out"
+out=$(pc PC_TOKEN="$R" PC_CALL=chat.history PC_PARAMS='{"sessionKey":"agent:main:main","limit":10}')
+check "... and the call and its result are in the transcript" \
+    python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); m=[f for f in o["frames"] if f.get("id")=="m1"][0]["payload"]["messages"]; r=[x for x in m if x["kind"]=="tool_result"][0]; assert r["name"]=="memory_search" and "\"text\":\"hello\"" in r["text"], r' <<<"$out"
+
+out=$(turn anth hello r-anth)
+check "Anthropic Messages, streaming" [ "$(final_text r-anth <<<"$out")" = "final Hi there, friend." ]
+out=$(turn main "busy then fine" r-429 4000)
+check "429 then success: retried, honouring Retry-After" [ "$(final_text r-429 <<<"$out")" = "final Fine now." ]
+out=$(turn main overloaded r-529 5000)
+check "529 is retried, then fails with the provider's reason" \
+    grep -q '^error .*529.*[Oo]verloaded' <<<"$(final_text r-529 <<<"$out")"
+check "... after the retries (logged)" grep -q 'run r-529: model provider busy; retry 2' "$S_LOG"
+out=$(turn main "bad request" r-400 1500)
+check "400 fails at once with the provider's reason" \
+    grep -q '^error .*400.*field required' <<<"$(final_text r-400 <<<"$out")"
+check "... not retried" absent_in 'run r-400: model provider busy' "$(cat "$S_LOG")"
+out=$(turn wrong hello r-401 1500)
+check "401 (a wrong key) fails clearly" grep -q '^error .*401' <<<"$(final_text r-401 <<<"$out")"
+out=$(turn slow slow r-slow 3500)
+check "a provider slower than timeoutMs: the turn fails, timed out" \
+    grep -q '^error .*timed out' <<<"$(final_text r-slow <<<"$out")"
+out=$(turn main "cut short" r-cut 2500)
+check "a stream cut short fails, not half-answered" grep -q '^error ' <<<"$(final_text r-cut <<<"$out")"
+out=$(turn down hello r-down 3000)
+check "an unreachable provider: a clear error event, no hang" \
+    grep -q '^error model provider unreachable' <<<"$(final_text r-down <<<"$out")"
+out=$(turn tls hello r-tls)
+check "HTTPS with the configured CA and the right name" [ "$(final_text r-tls <<<"$out")" = "final Hi there, friend." ]
+out=$(turn tlsname hello r-tlsname 4000)
+check "HTTPS to a name the certificate does not carry fails" grep -q '^error ' <<<"$(final_text r-tlsname <<<"$out")"
+
+out=$(pc PC_TOKEN="$R" PC_CALL=chat.send PC_PARAMS='{"sessionKey":"agent:main:main","message":"hello"}')
+check "chat.send without operator.write: FORBIDDEN MISSING_SCOPE" \
+    grep -q '"message":"missing scope: operator.write","details":{"code":"MISSING_SCOPE"' <<<"$out"
+out=$(pc PC_TOKEN="$W" PC_SCOPES=operator.read,operator.write PC_CALL=chat.send PC_PARAMS='{}')
+check "chat.send without a session: SESSION_MUTATION_TARGET_REQUIRED" \
+    grep -q '"details":{"code":"SESSION_MUTATION_TARGET_REQUIRED"}' <<<"$out"
+out=$(pc PC_TOKEN="$W" PC_SCOPES=operator.read,operator.write PC_CALL=agent.wait PC_PARAMS='{"runId":"r-hello"}')
+check "agent.wait of a finished run" grep -q '"payload":{"runId":"r-hello","sessionKey":"agent:main:main".*"status":"done"' <<<"$out"
+
+# the key went where it belongs, in its header, and nowhere else
+curl -s -H "Authorization: Bearer $KEY_CANARY" "http://127.0.0.1:$MPORT/__aimock/journal?limit=200" > "$TD/journal.json"
+# (aimock enforces the key, AIMOCK_API_KEYS, and redacts it in its journal)
+check "the API key reached the model server as Authorization (OpenAI)" \
+    python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert any(e["path"]=="/v1/chat/completions" and "authorization" in e["headers"] and "x-api-key" not in e["headers"] for e in j)' "$TD/journal.json"
+check "... and as x-api-key with anthropic-version (Anthropic)" \
+    python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert any(e["path"]=="/v1/messages" and "x-api-key" in e["headers"] and e["headers"].get("anthropic-version")=="2023-06-01" and "authorization" not in e["headers"] for e in j)' "$TD/journal.json"
+leak=$(grep -rlF -- "$KEY_CANARY" "$S_DIR/log" "$S_LOG" "$S_DIR/state" 2>/dev/null)
+for p in $(child_pids) $S_PID; do
+	tr '\0' '\n' < /proc/$p/environ 2>/dev/null | grep -qF -- "$KEY_CANARY" && leak="$leak environ:$p"
+	tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -qF -- "$KEY_CANARY" && leak="$leak cmdline:$p"
+done
+check "the API key is in no log, audit record, transcript, cmdline or environment" [ -z "$leak" ]
+
+# the real OpenClaw CLI sends a turn
+out=$(oc gateway call chat.send --json --url "ws://127.0.0.1:$S_PORT" --token "$W" \
+    --params '{"sessionKey":"agent:main:cli","message":"hello","idempotencyKey":"cli-1"}')
+check "openclaw gateway call chat.send starts a run" grep -q '"runId": "cli-1"' <<<"$out"
+sleep 1
+out=$(oc gateway call chat.history --json --url "ws://127.0.0.1:$S_PORT" --token "$W" \
+    --params '{"sessionKey":"agent:main:cli"}')
+check "... and openclaw gateway call chat.history shows the answer" grep -q 'Hi there, friend.' <<<"$out"
+
+# a turn cut by kill -9 of agentd: marked failed, nothing half-written
+cfg models.providers.slow.timeoutMs 10000
+pc PC_TOKEN="$W" PC_SCOPES=operator.read,operator.write PC_CALL=chat.send \
+    PC_PARAMS='{"sessionKey":"agent:slow:main","message":"slow","idempotencyKey":"r-kill"}' >/dev/null
+sleep 1
+old=$(pid_of agentd)
+kill -9 "$old"
+check "agentd restarts" [ -n "$(wait_new_pid agentd "$old" 5000)" ]
+wait_ready 5000
+out=$(pc PC_TOKEN="$W" PC_SCOPES=operator.read,operator.write PC_CALL=agent.wait PC_PARAMS='{"runId":"r-kill"}')
+check "the interrupted run is marked failed" grep -q '"status":"failed","error":"agentd restarted during the turn"' <<<"$out"
+out=$(pc PC_TOKEN="$R" PC_CALL=chat.history PC_PARAMS='{"sessionKey":"agent:slow:main"}')
+check "... its user message is there, and a system event says what happened" \
+    python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); m=[f for f in o["frames"] if f.get("id")=="m1"][0]["payload"]["messages"]; k=[r["kind"] for r in m]; assert k[0]=="user" and "system_event" in k and "assistant" not in k, k' <<<"$out"
+check "... and the earlier sessions are intact" \
+    grep -q 'Hi there, friend.' <<<"$(pc PC_TOKEN="$R" PC_CALL=chat.history PC_PARAMS='{"sessionKey":"agent:main:main"}')"
+suite_stop
+kill "$MPID" "$TLSPID" 2>/dev/null
+wait "$MPID" "$TLSPID" 2>/dev/null
+rm -rf "$TD"
