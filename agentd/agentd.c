@@ -107,7 +107,8 @@ ctl_method(struct imsgev *iev, uint64_t req, const struct capability *cap,
 		cJSON_Delete(o);
 		o = p;
 	}
-	cJSON_AddBoolToObject(o, "ok", ok);
+	if (!cJSON_HasObjectItem(o, "ok"))
+		cJSON_AddBoolToObject(o, "ok", ok);
 	if ((s = cJSON_PrintUnformatted(o)) == NULL)
 		fatalx("out of memory");
 	cJSON_Delete(o);

@@ -27,6 +27,7 @@ void	rpc_reply(struct rpc_deferred *, int ok, cJSON *);
 /* config.c: the config KV store */
 void	config_init(MDB_env *);
 cJSON	*config_value(const char *key);		/* a copy, or NULL */
+cJSON	*config_entries(const char *prefix);	/* [{key, value}] */
 cJSON	*m_config_get(const struct capability *, const cJSON *, int *);
 cJSON	*m_config_list(const struct capability *, const cJSON *, int *);
 cJSON	*m_config_keys(const struct capability *, const cJSON *, int *);
@@ -84,6 +85,8 @@ cJSON	*m_sessions_list(const struct capability *, const cJSON *, int *);
 cJSON	*m_sessions_preview(const struct capability *, const cJSON *, int *);
 cJSON	*m_sessions_reset(const struct capability *, const cJSON *, int *);
 cJSON	*m_chat_history(const struct capability *, const cJSON *, int *);
+cJSON	*m_tools_invoke(const struct capability *, const cJSON *, int *);
+cJSON	*m_models_list(const struct capability *, const cJSON *, int *);
 cJSON	*tools_schema(void);
 int	 tool_known(const char *);
 char	*tool_run(const char *name, const char *args, int *is_error);

@@ -622,3 +622,12 @@ config_value(const char *key)
 	mdb_txn_abort(t);
 	return o;
 }
+
+/* the entries under a prefix: [{key, value}], a new array */
+cJSON *
+config_entries(const char *prefix)
+{
+	char	 hash[80];
+
+	return read_all(prefix, 0, hash, sizeof(hash));
+}

@@ -82,6 +82,8 @@ static const struct method {
 	{ "chat.send", "operator.write", m_chat_send },
 	{ "chat.abort", "operator.write", m_chat_abort },
 	{ "agent.wait", "operator.write", m_agent_wait },
+	{ "tools.invoke", "operator.write", m_tools_invoke },
+	{ "models.list", "operator.read", m_models_list },
 };
 
 /* the WebSocket request being served, for rpc_defer() */

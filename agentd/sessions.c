@@ -205,3 +205,73 @@ tool_run(const char *name, const char *args_json, int *is_error)
 		fatalx("out of memory");
 	return s;
 }
+
+/* POST /tools/invoke, as OpenClaw: {"tool","args"} -> {"ok","result"} */
+cJSON *
+m_tools_invoke(const struct capability *cap, const cJSON *params, int *ok)
+{
+	const char	*tool = pstr(params, "tool");
+	const cJSON	*args = cJSON_GetObjectItemCaseSensitive(params, "args");
+	char		*a, *out;
+	cJSON		*o, *res;
+	int		 is_error;
+
+	if (tool == NULL || (args != NULL && !cJSON_IsObject(args)))
+		return err(ok, "INVALID_REQUEST", "tools.invoke needs a tool "
+		    "name and an args object");
+	if (!tool_known(tool))
+		return err(ok, "NOT_FOUND", "no such tool");
+	a = args ? cJSON_PrintUnformatted(args) : NULL;
+	out = tool_run(tool, a ? a : "{}", &is_error);
+	cJSON_free(a);
+	if (is_error) {
+		o = err(ok, "INVALID_REQUEST", out ? out : "tool failed");
+		free(out);
+		return o;
+	}
+	child_audit("tool-invoke", cap->principal, tool, "ok", "http");
+	o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "ok", 1);
+	if ((res = cJSON_Parse(out ? out : "null")) == NULL)
+		res = cJSON_CreateString(out ? out : "");
+	cJSON_AddItemToObject(o, "result", res);
+	free(out);
+	*ok = 1;
+	return o;
+}
+
+/* GET /v1/models: one model per configured agent, "openclaw/<id>" */
+cJSON *
+m_models_list(const struct capability *cap, const cJSON *params, int *ok)
+{
+	cJSON		*o, *data, *e, *m, *ents;
+	const cJSON	*k;
+	char		 id[160];
+	const char	*s, *dot;
+
+	(void)cap;
+	(void)params;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "object", "list");
+	data = cJSON_AddArrayToObject(o, "data");
+	ents = config_entries("agents");
+	cJSON_ArrayForEach(e, ents) {
+		k = cJSON_GetObjectItemCaseSensitive(e, "key");
+		if (!cJSON_IsString(k))
+			continue;
+		s = k->valuestring + strlen("agents.");
+		if ((dot = strchr(s, '.')) == NULL || strcmp(dot, ".model") != 0 ||
+		    strncmp(s, "defaults.", 9) == 0)
+			continue;
+		snprintf(id, sizeof(id), "openclaw/%.*s", (int)(dot - s), s);
+		m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "id", id);
+		cJSON_AddStringToObject(m, "object", "model");
+		cJSON_AddNumberToObject(m, "created", 0);
+		cJSON_AddStringToObject(m, "owned_by", "clawgate");
+		cJSON_AddItemToArray(data, m);
+	}
+	cJSON_Delete(ents);
+	*ok = 1;
+	return o;
+}

@@ -30,6 +30,9 @@ struct evkeyvalq;
 void	api_proxy_facts(struct evkeyvalq *, char *, size_t, char *, size_t,
 	    uint8_t *);
 void	api_whoami(struct evhttp_request *);
+void	api_tools_invoke(struct evhttp_request *);
+void	api_models(struct evhttp_request *);
+void	api_call(struct evhttp_request *, const char *method, char *params);
 void	api_auth_result(struct imsgev *, struct imsg *);
 int	api_agent_result(uint64_t, int, const char *);
 void	api_peer_down(int role);

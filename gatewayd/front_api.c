@@ -5,8 +5,12 @@
  * and forwards the capability authd mints to the process that serves the
  * route.  It decides nothing about identity itself.
  *
- * Routes: GET /api/v1/whoami (principal, role and scopes, as verified by
- * agentd).
+ * Routes, each a method agentd serves and checks the scope of:
+ *   GET  /api/v1/whoami	whoami: principal, role and scopes
+ *   POST /tools/invoke		tools.invoke (OpenClaw's shape)
+ *   GET  /v1/models		models.list (OpenAI's shape)
+ * A request body is parsed here (JSON, one object) and forwarded
+ * re-serialized: agentd never sees the client's bytes.
  */
 #include <sys/queue.h>
 
@@ -17,6 +21,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include <cJSON.h>
 #include <sodium.h>
 
 #include "authmsg.h"
@@ -37,6 +42,9 @@ struct apireq {
 	int			 stage;
 	struct evhttp_request	*req;
 	struct event		*timer;
+	char			 method[32];
+	char			*params;	/* JSON text */
+	int			 openai;	/* errors in OpenAI's shape */
 };
 
 static TAILQ_HEAD(, apireq)	 pending = TAILQ_HEAD_INITIALIZER(pending);
@@ -80,6 +88,7 @@ ar_free(struct apireq *ar)
 	npending--;
 	if (ar->timer != NULL)
 		event_free(ar->timer);
+	free(ar->params);
 	free(ar);
 }
 
@@ -162,8 +171,51 @@ request_facts(struct evhttp_request *req, char *src, size_t srcsz,
 			*forwarded = 1;
 }
 
+/* the request's JSON body re-serialized, or NULL (an error was sent) */
+static char *
+json_body(struct evhttp_request *req)
+{
+	struct evbuffer	*in = evhttp_request_get_input_buffer(req);
+	size_t		 len = evbuffer_get_length(in);
+	cJSON		*o;
+	char		*s;
+
+	o = cJSON_ParseWithLength((const char *)evbuffer_pullup(in, -1), len);
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		send_error(req, 400, "Bad Request", "invalid_request",
+		    "The body must be one JSON object.");
+		return NULL;
+	}
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return s;
+}
+
 void
 api_whoami(struct evhttp_request *req)
+{
+	api_call(req, "whoami", NULL);
+}
+
+void
+api_tools_invoke(struct evhttp_request *req)
+{
+	char	*body;
+
+	if ((body = json_body(req)) != NULL)
+		api_call(req, "tools.invoke", body);
+}
+
+void
+api_models(struct evhttp_request *req)
+{
+	api_call(req, "models.list", NULL);
+}
+
+/* authenticate, then call `method' in agentd with params (consumed) */
+void
+api_call(struct evhttp_request *req, const char *method, char *params)
 {
 	struct apireq	*ar;
 	struct auth_req	 a;
@@ -178,16 +230,20 @@ api_whoami(struct evhttp_request *req)
 	    "Authorization");
 	r = http_bearer(hdr, &tok, &len);
 	if (r == -1) {
+		free(params);
 		send_error(req, 400, "Bad Request", "invalid_request",
 		    "Malformed Authorization header.");
 		return;
 	}
 	if (npending >= API_MAXPENDING ||
 	    (ar = calloc(1, sizeof(*ar))) == NULL) {
+		free(params);
 		send_error(req, 503, "Service Unavailable", "unavailable",
 		    "Too many requests in flight.");
 		return;
 	}
+	snprintf(ar->method, sizeof(ar->method), "%s", method);
+	ar->params = params;
 	ar->id = next_id++;
 	ar->req = req;
 	ar->stage = AR_AUTH;
@@ -289,8 +345,8 @@ api_auth_result(struct imsgev *iev, struct imsg *imsg)
 	cb_init(&out);
 	cb_put_u64(&out, ar->id);
 	cb_put_bytes(&out, cap, caplen);
-	cb_put_str(&out, "whoami");
-	cb_put_str(&out, "{}");
+	cb_put_str(&out, ar->method);
+	cb_put_str(&out, ar->params ? ar->params : "{}");
 	if (child_send_peer(ROLE_AGENTD, IMSG_AGENT_CALL, 0, -1, &out) == -1) {
 		send_error(ar->req, 503, "Service Unavailable", "unavailable",
 		    "agentd is not available.");
@@ -298,6 +354,36 @@ api_auth_result(struct imsgev *iev, struct imsg *imsg)
 	} else
 		ar->stage = AR_AGENT;
 	cb_free(&out);
+}
+
+/* agentd's refusal ({"ok":false,"error":...,"code":...}) as HTTP */
+static void
+send_failure(struct evhttp_request *req, const char *json)
+{
+	cJSON		*o = cJSON_Parse(json), *e;
+	const cJSON	*c, *m;
+	const char	*code;
+	char		*s;
+	int		 st;
+
+	c = cJSON_GetObjectItemCaseSensitive(o, "code");
+	m = cJSON_GetObjectItemCaseSensitive(o, "error");
+	code = cJSON_IsString(c) ? c->valuestring : "UNAVAILABLE";
+	st = strcmp(code, "FORBIDDEN") == 0 ? 403 :
+	    strcmp(code, "INVALID_REQUEST") == 0 ? 400 :
+	    strcmp(code, "NOT_FOUND") == 0 ? 404 : 503;
+	e = cJSON_CreateObject();
+	cJSON_AddBoolToObject(e, "ok", 0);
+	c = cJSON_AddObjectToObject(e, "error");
+	cJSON_AddStringToObject((cJSON *)c, "type", code);
+	cJSON_AddStringToObject((cJSON *)c, "message", cJSON_IsString(m) ?
+	    m->valuestring : "refused");
+	s = cJSON_PrintUnformatted(e);
+	send_json(req, st, st == 403 ? "Forbidden" : st == 400 ? "Bad Request" :
+	    st == 404 ? "Not Found" : "Service Unavailable", s ? s : "{}");
+	cJSON_free(s);
+	cJSON_Delete(e);
+	cJSON_Delete(o);
 }
 
 /* an AGENT_RESULT for an API request: 1 if it was one */
@@ -308,9 +394,10 @@ api_agent_result(uint64_t id, int ok, const char *json)
 
 	if ((ar = ar_find(id)) == NULL)
 		return 0;
-	if (ar->stage == AR_AGENT)
-		send_json(ar->req, ok ? 200 : 403, ok ? "OK" : "Forbidden",
-		    json);
+	if (ar->stage == AR_AGENT && ok)
+		send_json(ar->req, 200, "OK", json);
+	else if (ar->stage == AR_AGENT)
+		send_failure(ar->req, json);
 	ar_free(ar);
 	return 1;
 }

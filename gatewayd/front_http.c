@@ -379,6 +379,7 @@ http_nofile(void)
 static void
 http_cb(struct evhttp_request *req, void *arg)
 {
+	int			 post;
 	const struct evhttp_uri	*uri;
 	const char		*path;
 	struct evbuffer		*b;
@@ -398,14 +399,21 @@ http_cb(struct evhttp_request *req, void *arg)
 		ws_upgrade(req, ws_base);
 		return;
 	}
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
-	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
+	post = strcmp(path, "/tools/invoke") == 0;
+	if ((post && evhttp_request_get_command(req) != EVHTTP_REQ_POST) ||
+	    (!post && evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
+	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Allow", "GET, HEAD");
+		    "Allow", post ? "POST" : "GET, HEAD");
 		evbuffer_add_printf(b, "{\"ok\":false,\"error\":{\"code\":"
-		    "\"METHOD_NOT_ALLOWED\",\"message\":\"use GET\"}}\n");
+		    "\"METHOD_NOT_ALLOWED\",\"message\":\"use %s\"}}\n",
+		    post ? "POST" : "GET");
 		reply_json(req, 405, "Method Not Allowed", b);
-	} else if (strcmp(path, "/healthz") == 0) {
+	} else if (post)
+		api_tools_invoke(req);
+	else if (strcmp(path, "/v1/models") == 0)
+		api_models(req);
+	else if (strcmp(path, "/healthz") == 0) {
 		evbuffer_add_printf(b, "{\"ok\":true,\"status\":\"live\"}\n");
 		reply_json(req, 200, "OK", b);
 	} else if (strcmp(path, "/readyz") == 0)

@@ -168,6 +168,24 @@ for p in $(child_pids) $S_PID; do
 done
 check "the API key is in no log, audit record, transcript, cmdline or environment" [ -z "$leak" ]
 
+# the HTTP API: POST /tools/invoke and GET /v1/models
+hurl="http://127.0.0.1:$S_PORT"
+out=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $W" -H 'Content-Type: application/json' \
+    -d '{"tool":"sessions_list","args":{"limit":5}}' "$hurl/tools/invoke" | tr -d '\n')
+check "POST /tools/invoke sessions_list" grep -q '^{"ok":true,"result":\[{"key":"agent:.*200$' <<<"$out"
+out=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $R" -d '{"tool":"sessions_list","args":{}}' "$hurl/tools/invoke" | tr -d '\n')
+check "... without operator.write: 403 MISSING_SCOPE" grep -q '"type":"FORBIDDEN","message":"missing scope: operator.write".* 403$' <<<"$out"
+out=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $W" -d '{"tool":"exec","args":{}}' "$hurl/tools/invoke" | tr -d '\n')
+check "... an unknown tool: 404" grep -q ' 404$' <<<"$out"
+out=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $W" -d 'not json' "$hurl/tools/invoke" | tr -d '\n')
+check "... a body that is not JSON: 400" grep -q 'one JSON object.* 400$' <<<"$out"
+out=$(curl -s -o /dev/null -w '%{http_code}' -d '{"tool":"sessions_list"}' "$hurl/tools/invoke")
+check "... without a token: 401" [ "$out" = 401 ]
+out=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $W" "$hurl/tools/invoke")
+check "... GET: 405" [ "$out" = 405 ]
+out=$(curl -s -H "Authorization: Bearer $R" "$hurl/v1/models")
+check "GET /v1/models lists one model per agent" grep -q '"object":"list","data":\[.*{"id":"openclaw/main","object":"model"' <<<"$out"
+
 # the real OpenClaw CLI sends a turn
 out=$(oc gateway call chat.send --json --url "ws://127.0.0.1:$S_PORT" --token "$W" \
     --params '{"sessionKey":"agent:main:cli","message":"hello","idempotencyKey":"cli-1"}')
