@@ -78,20 +78,15 @@ whoami(struct imsgev *iev, uint64_t req, const struct capability *cap)
 }
 
 /*
- * A gateway method for clawctl (config.*): the same method, the same
- * scope check, with clawctl's answer shape: the payload and "ok":true,
- * or "ok":false, "error" and "code".
+ * The answer to an AGENT_CALL (clawctl, or front's HTTP API) in their
+ * shape: the payload and "ok":true, or "ok":false, "error" and "code".
  */
-static void
-ctl_method(struct imsgev *iev, uint64_t req, const struct capability *cap,
-    const char *method, const char *params)
+void
+ctl_answer(struct imsgev *iev, uint64_t req, int ok, cJSON *o)
 {
-	cJSON	*p = params ? cJSON_Parse(params) : NULL, *o, *m, *c, *d;
+	cJSON	*p, *m, *c, *d;
 	char	*s;
-	int	 ok;
 
-	o = rpc_call(cap, method, p, &ok);
-	cJSON_Delete(p);
 	if (!ok) {
 		m = cJSON_GetObjectItem(o, "message");
 		c = cJSON_GetObjectItem(o, "code");
@@ -120,6 +115,24 @@ ctl_method(struct imsgev *iev, uint64_t req, const struct capability *cap,
 	}
 	result(iev, req, ok, s);
 	cJSON_free(s);
+}
+
+/* a gateway method for clawctl or the HTTP API: same method, same scope
+ * check */
+static void
+ctl_method(struct imsgev *iev, uint64_t req, const struct capability *cap,
+    const char *method, const char *params)
+{
+	cJSON	*p = params ? cJSON_Parse(params) : NULL, *o;
+	int	 ok;
+
+	rpc_context(iev, req, req, 1);
+	o = rpc_call(cap, method, p, &ok);
+	rpc_context(NULL, 0, 0, 0);
+	cJSON_Delete(p);
+	if (ok == -1)
+		return;		/* answered later */
+	ctl_answer(iev, req, ok, o);
 }
 
 static void

@@ -10,6 +10,9 @@
 
 struct capability;
 
+/* agentd.c */
+void	ctl_answer(struct imsgev *, uint64_t req, int ok, cJSON *);
+
 /* rpc.c: the gateway methods, for front's WebSockets and for clawctl */
 void	rpc_init(void);
 void	rpc_handle(struct imsgev *, struct imsg *);
@@ -21,6 +24,7 @@ cJSON	*rpc_call(const struct capability *, const char *method,
 /* answering later (agent.wait): rpc_defer() inside a method, which
  * then sets *ok to -1 and returns NULL; rpc_reply() once, later */
 struct rpc_deferred;
+void	rpc_context(struct imsgev *, uint64_t conn, uint64_t req, int ctl);
 struct rpc_deferred *rpc_defer(void);
 void	rpc_reply(struct rpc_deferred *, int ok, cJSON *);
 
@@ -97,6 +101,7 @@ int	 turn_active(const char *session);
 cJSON	*m_chat_send(const struct capability *, const cJSON *, int *);
 cJSON	*m_chat_abort(const struct capability *, const cJSON *, int *);
 cJSON	*m_agent_wait(const struct capability *, const cJSON *, int *);
+cJSON	*m_v1_chat(const struct capability *, const cJSON *, int *);
 
 /* seccomp.c */
 void	agentd_seccomp(void);

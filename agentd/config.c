@@ -61,6 +61,7 @@ static const struct known {
 	{ "tools.allow", T_STRINGS, 0, 0, NULL },
 	{ "tools.deny", T_STRINGS, 0, 0, NULL },
 	{ "hooks.token", T_SECRET, 0, 0, NULL },
+	{ "http.chatCompletions", T_BOOL, 0, 0, NULL },
 };
 
 static MDB_env	*env;

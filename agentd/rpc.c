@@ -84,12 +84,14 @@ static const struct method {
 	{ "agent.wait", "operator.write", m_agent_wait },
 	{ "tools.invoke", "operator.write", m_tools_invoke },
 	{ "models.list", "operator.read", m_models_list },
+	{ "v1.chat.completions", "operator.write", m_v1_chat },
 };
 
 /* the WebSocket request being served, for rpc_defer() */
 struct rpc_deferred {
 	struct imsgev	*iev;
 	uint64_t	 conn, req;
+	int		 ctl;		/* an AGENT_CALL: answer with ctl_answer */
 };
 
 static struct rpc_deferred	 current;
@@ -177,16 +179,23 @@ rpc_handle(struct imsgev *iev, struct imsg *imsg)
 	}
 	p = cJSON_Parse(params);
 	free(params);
-	current.iev = iev;
-	current.conn = conn;
-	current.req = req;
-	current_set = 1;
+	rpc_context(iev, conn, req, 0);
 	o = rpc_call(&cap, method, p, &ok);
-	current_set = 0;
+	rpc_context(NULL, 0, 0, 0);
 	cJSON_Delete(p);
 	if (ok == -1)
 		return;		/* the method answers later */
 	answer(iev, conn, req, ok, o);
+}
+
+void
+rpc_context(struct imsgev *iev, uint64_t conn, uint64_t req, int ctl)
+{
+	current.iev = iev;
+	current.conn = conn;
+	current.req = req;
+	current.ctl = ctl;
+	current_set = iev != NULL;
 }
 
 struct rpc_deferred *
@@ -206,10 +215,12 @@ void
 rpc_reply(struct rpc_deferred *d, int ok, cJSON *o)
 {
 	/* front may have been restarted meanwhile: then nobody waits */
-	if (self->peers[ROLE_FRONT] == d->iev)
-		answer(d->iev, d->conn, d->req, ok, o);
-	else
+	if (self->peers[ROLE_FRONT] != d->iev)
 		cJSON_Delete(o);
+	else if (d->ctl)
+		ctl_answer(d->iev, d->req, ok, o);
+	else
+		answer(d->iev, d->conn, d->req, ok, o);
 	free(d);
 }
 

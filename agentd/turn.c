@@ -77,6 +77,8 @@ static TAILQ_HEAD(, turn)	 turns = TAILQ_HEAD_INITIALIZER(turns);
 struct waiter {
 	TAILQ_ENTRY(waiter)	 entry;
 	char			 run[129];
+	char			 session[SESSIONKEY_BUFSZ];
+	char			 model[80];	/* OpenAI's answer, or "" */
 	struct rpc_deferred	*d;
 	struct event		*timer;
 };
@@ -664,6 +666,56 @@ turn_request(struct turn *t)
 
 /* ---- runs: start, end, wait, abort ---- */
 
+/* the run's answer as an OpenAI chat.completion (o: the run, consumed) */
+static void
+openai_reply(struct waiter *w, cJSON *o)
+{
+	const cJSON	*st = cJSON_GetObjectItem(o, "status"), *e, *r;
+	cJSON		*hist, *a, *ch, *c, *m;
+	const char	*text = NULL;
+
+	if (!cJSON_IsString(st) || strcmp(st->valuestring, "done") != 0) {
+		e = cJSON_GetObjectItem(o, "error");
+		a = cJSON_CreateObject();
+		cJSON_AddStringToObject(a, "code", "UNAVAILABLE");
+		cJSON_AddStringToObject(a, "message", cJSON_IsString(e) ?
+		    e->valuestring : "the run did not finish");
+		cJSON_Delete(o);
+		rpc_reply(w->d, 0, a);
+		return;
+	}
+	cJSON_Delete(o);
+	hist = memory_history(w->session, 20);
+	cJSON_ArrayForEach(r, hist) {
+		e = cJSON_GetObjectItem(r, "runId");
+		if (cJSON_IsString(e) && strcmp(e->valuestring, w->run) == 0 &&
+		    strcmp(cJSON_GetObjectItem(r, "kind")->valuestring,
+		    "assistant") == 0 && cJSON_IsString(cJSON_GetObjectItem(r,
+		    "text")))
+			text = cJSON_GetObjectItem(r, "text")->valuestring;
+	}
+	a = cJSON_CreateObject();
+	{
+		char	 id[160];
+
+		snprintf(id, sizeof(id), "chatcmpl-%s", w->run);
+		cJSON_AddStringToObject(a, "id", id);
+	}
+	cJSON_AddStringToObject(a, "object", "chat.completion");
+	cJSON_AddNumberToObject(a, "created", (double)(now_ms() / 1000));
+	cJSON_AddStringToObject(a, "model", w->model);
+	ch = cJSON_AddArrayToObject(a, "choices");
+	c = cJSON_CreateObject();
+	cJSON_AddNumberToObject(c, "index", 0);
+	m = cJSON_AddObjectToObject(c, "message");
+	cJSON_AddStringToObject(m, "role", "assistant");
+	cJSON_AddStringToObject(m, "content", text ? text : "");
+	cJSON_AddStringToObject(c, "finish_reason", "stop");
+	cJSON_AddItemToArray(ch, c);
+	cJSON_Delete(hist);
+	rpc_reply(w->d, 1, a);
+}
+
 static void
 wake_waiters(const char *run)
 {
@@ -676,7 +728,10 @@ wake_waiters(const char *run)
 			continue;
 		TAILQ_REMOVE(&waiters, w, entry);
 		o = memory_run_get(run);
-		rpc_reply(w->d, 1, o ? o : cJSON_CreateObject());
+		if (w->model[0] != '\0')
+			openai_reply(w, o);
+		else
+			rpc_reply(w->d, 1, o ? o : cJSON_CreateObject());
 		event_free(w->timer);
 		free(w);
 	}
@@ -875,9 +930,16 @@ wait_timeout(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	TAILQ_REMOVE(&waiters, w, entry);
 	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "runId", w->run);
-	cJSON_AddStringToObject(o, "status", "timeout");
-	rpc_reply(w->d, 1, o);
+	if (w->model[0] != '\0') {
+		cJSON_AddStringToObject(o, "code", "UNAVAILABLE");
+		cJSON_AddStringToObject(o, "message", "the run is still going; "
+		    "see chat.history");
+		rpc_reply(w->d, 0, o);
+	} else {
+		cJSON_AddStringToObject(o, "runId", w->run);
+		cJSON_AddStringToObject(o, "status", "timeout");
+		rpc_reply(w->d, 1, o);
+	}
 	event_free(w->timer);
 	free(w);
 }
@@ -926,5 +988,78 @@ m_agent_wait(const struct capability *cap, const cJSON *params, int *ok)
 	evtimer_add(w->timer, &tv);
 	TAILQ_INSERT_TAIL(&waiters, w, entry);
 	*ok = -1;	/* answered later */
+	return NULL;
+}
+
+/*
+ * POST /v1/chat/completions (opt-in: config http.chatCompletions): the
+ * last user message of an OpenAI request becomes a turn of the agent
+ * that "openclaw/<agentId>" names, in its session agent:<id>:openai;
+ * the answer comes when the run ends.  Not streamed.
+ */
+cJSON *
+m_v1_chat(const struct capability *cap, const cJSON *params, int *ok)
+{
+	struct waiter	*w;
+	struct timeval	 tv = { 110, 0 };
+	const cJSON	*msgs, *m, *role, *content, *model, *st;
+	cJSON		*on, *p, *r;
+	char		 agent[SESSIONKEY_NAME_MAX + 1], key[SESSIONKEY_BUFSZ];
+	const char	*text = NULL;
+
+	on = config_value("http.chatCompletions");
+	if (!cJSON_IsTrue(on)) {
+		cJSON_Delete(on);
+		return fail(ok, "NOT_FOUND", "the OpenAI-compatible endpoint is "
+		    "off (clawctl config set http.chatCompletions true)", NULL);
+	}
+	cJSON_Delete(on);
+	st = cJSON_GetObjectItemCaseSensitive(params, "stream");
+	if (cJSON_IsTrue(st))
+		return fail(ok, "INVALID_REQUEST", "stream: true is not "
+		    "supported here; use the WebSocket chat events", NULL);
+	model = cJSON_GetObjectItemCaseSensitive(params, "model");
+	if (!cJSON_IsString(model) || strncmp(model->valuestring, "openclaw",
+	    8) != 0 || (model->valuestring[8] != '\0' &&
+	    model->valuestring[8] != '/') || strlen(model->valuestring) > 70)
+		return fail(ok, "INVALID_REQUEST", "model must be "
+		    "\"openclaw/<agentId>\"", NULL);
+	snprintf(agent, sizeof(agent), "%s", model->valuestring[8] == '/' ?
+	    model->valuestring + 9 : "main");
+	msgs = cJSON_GetObjectItemCaseSensitive(params, "messages");
+	cJSON_ArrayForEach(m, msgs) {
+		role = cJSON_GetObjectItemCaseSensitive(m, "role");
+		content = cJSON_GetObjectItemCaseSensitive(m, "content");
+		if (cJSON_IsString(role) && strcmp(role->valuestring,
+		    "user") == 0 && cJSON_IsString(content))
+			text = content->valuestring;
+	}
+	if (text == NULL)
+		return fail(ok, "INVALID_REQUEST", "messages needs a user "
+		    "message with text content", NULL);
+	snprintf(key, sizeof(key), "agent:%s:openai", agent);
+	p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "sessionKey", key);
+	cJSON_AddStringToObject(p, "message", text);
+	r = m_chat_send(cap, p, ok);
+	cJSON_Delete(p);
+	if (!*ok)
+		return r;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		fatalx("out of memory");
+	snprintf(w->run, sizeof(w->run), "%s",
+	    cJSON_GetObjectItem(r, "runId")->valuestring);
+	snprintf(w->session, sizeof(w->session), "%s", key);
+	snprintf(w->model, sizeof(w->model), "%s", model->valuestring);
+	cJSON_Delete(r);
+	if ((w->d = rpc_defer()) == NULL) {
+		free(w);
+		return fail(ok, "INVALID_REQUEST", "not here", NULL);
+	}
+	if ((w->timer = evtimer_new(self->base, wait_timeout, w)) == NULL)
+		fatalx("evtimer_new");
+	evtimer_add(w->timer, &tv);
+	TAILQ_INSERT_TAIL(&waiters, w, entry);
+	*ok = -1;
 	return NULL;
 }

@@ -32,6 +32,7 @@ void	api_proxy_facts(struct evkeyvalq *, char *, size_t, char *, size_t,
 void	api_whoami(struct evhttp_request *);
 void	api_tools_invoke(struct evhttp_request *);
 void	api_models(struct evhttp_request *);
+void	api_chat_completions(struct evhttp_request *);
 void	api_call(struct evhttp_request *, const char *method, char *params);
 void	api_auth_result(struct imsgev *, struct imsg *);
 int	api_agent_result(uint64_t, int, const char *);

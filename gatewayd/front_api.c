@@ -9,6 +9,7 @@
  *   GET  /api/v1/whoami	whoami: principal, role and scopes
  *   POST /tools/invoke		tools.invoke (OpenClaw's shape)
  *   GET  /v1/models		models.list (OpenAI's shape)
+ *   POST /v1/chat/completions	v1.chat.completions (opt-in, a whole turn)
  * A request body is parsed here (JSON, one object) and forwarded
  * re-serialized: agentd never sees the client's bytes.
  */
@@ -32,6 +33,7 @@
 #include "msgtypes.h"
 
 #define API_TIMEOUT_SEC		10
+#define API_TURN_TIMEOUT_SEC	120
 #define API_MAXPENDING		1024
 
 enum { AR_AUTH = 1, AR_AGENT };
@@ -213,6 +215,15 @@ api_models(struct evhttp_request *req)
 	api_call(req, "models.list", NULL);
 }
 
+void
+api_chat_completions(struct evhttp_request *req)
+{
+	char	*body;
+
+	if ((body = json_body(req)) != NULL)
+		api_call(req, "v1.chat.completions", body);
+}
+
 /* authenticate, then call `method' in agentd with params (consumed) */
 void
 api_call(struct evhttp_request *req, const char *method, char *params)
@@ -221,11 +232,15 @@ api_call(struct evhttp_request *req, const char *method, char *params)
 	struct auth_req	 a;
 	struct cbuf	 cb;
 	struct timeval	 tv = { API_TIMEOUT_SEC, 0 };
+
 	const char	*hdr, *tok = NULL;
 	size_t		 len = 0;
 	char		 src[64];
 	int		 r, loopback, forwarded;
 
+	/* a turn takes as long as the model does */
+	if (strcmp(method, "v1.chat.completions") == 0)
+		tv.tv_sec = API_TURN_TIMEOUT_SEC;
 	hdr = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    "Authorization");
 	r = http_bearer(hdr, &tok, &len);

@@ -399,7 +399,8 @@ http_cb(struct evhttp_request *req, void *arg)
 		ws_upgrade(req, ws_base);
 		return;
 	}
-	post = strcmp(path, "/tools/invoke") == 0;
+	post = strcmp(path, "/tools/invoke") == 0 ||
+	    strcmp(path, "/v1/chat/completions") == 0;
 	if ((post && evhttp_request_get_command(req) != EVHTTP_REQ_POST) ||
 	    (!post && evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
 	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD)) {
@@ -409,8 +410,10 @@ http_cb(struct evhttp_request *req, void *arg)
 		    "\"METHOD_NOT_ALLOWED\",\"message\":\"use %s\"}}\n",
 		    post ? "POST" : "GET");
 		reply_json(req, 405, "Method Not Allowed", b);
-	} else if (post)
+	} else if (post && path[1] == 't')
 		api_tools_invoke(req);
+	else if (post)
+		api_chat_completions(req);
 	else if (strcmp(path, "/v1/models") == 0)
 		api_models(req);
 	else if (strcmp(path, "/healthz") == 0) {

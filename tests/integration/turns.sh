@@ -186,6 +186,18 @@ check "... GET: 405" [ "$out" = 405 ]
 out=$(curl -s -H "Authorization: Bearer $R" "$hurl/v1/models")
 check "GET /v1/models lists one model per agent" grep -q '"object":"list","data":\[.*{"id":"openclaw/main","object":"model"' <<<"$out"
 
+out=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $W" \
+    -d '{"model":"openclaw/main","messages":[{"role":"user","content":"hello"}]}' "$hurl/v1/chat/completions")
+check "POST /v1/chat/completions is off until enabled: 404" [ "$out" = 404 ]
+cfg http.chatCompletions true
+out=$(curl -s -H "Authorization: Bearer $W" \
+    -d '{"model":"openclaw/main","messages":[{"role":"system","content":"x"},{"role":"user","content":"hello"}]}' "$hurl/v1/chat/completions")
+check "POST /v1/chat/completions runs a turn and answers in OpenAI's shape" \
+    python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); assert o["object"]=="chat.completion" and o["model"]=="openclaw/main" and o["choices"][0]["message"]["content"]=="Hi there, friend.", o' <<<"$out"
+out=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $R" \
+    -d '{"model":"openclaw/main","messages":[{"role":"user","content":"hello"}]}' "$hurl/v1/chat/completions")
+check "... it needs operator.write (403 with read only)" [ "$out" = 403 ]
+
 # the real OpenClaw CLI sends a turn
 out=$(oc gateway call chat.send --json --url "ws://127.0.0.1:$S_PORT" --token "$W" \
     --params '{"sessionKey":"agent:main:cli","message":"hello","idempotencyKey":"cli-1"}')
