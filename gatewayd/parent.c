@@ -519,6 +519,7 @@ sigchld_cb(evutil_socket_t sig, short ev, void *arg)
 			if (env->procs[r].pid > 0)
 				return;
 		log_info("all processes stopped");
+		audit_flush();
 		exit(0);
 	}
 }
@@ -587,6 +588,7 @@ parent_shutdown(int code)
 			if (env->procs[r].pid > 0)
 				waitpid(env->procs[r].pid, NULL, 0);
 		unlink(env->conf.control_socket);
+		audit_flush();
 		exit(code);
 	}
 	unlink(env->conf.control_socket);
@@ -601,6 +603,7 @@ parent_shutdown(int code)
 	for (r = ROLE_FIRST_CHILD; r <= ROLE_LAST_CHILD; r++)
 		if (env->procs[r].pid > 0)
 			return;	/* sigchld_cb exits when all are gone */
+	audit_flush();
 	exit(0);
 }
 

@@ -78,6 +78,7 @@ char	*status_json(struct parent *);
 
 /* audit.c */
 void	audit_open(const char *dir);
+void	audit_flush(void);
 void	audit_write(const char *process, const char *principal,
 	    const char *action, const char *object, const char *outcome,
 	    const char *detail);
