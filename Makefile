@@ -194,7 +194,7 @@ install: all users
 	    $(DESTDIR)$(PREFIX)/libexec/clawgate/
 	install -m 0644 man/clawgate.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 man/gatewayd.8 man/clawctl.8 man/authd.8 man/secretd.8 \
-	    $(DESTDIR)$(PREFIX)/share/man/man8/
+	    man/agentd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	[ -f $(DESTDIR)/etc/clawgate/clawgate.conf ] || \
 	    install -m 0644 etc/clawgate.conf $(DESTDIR)/etc/clawgate/
 

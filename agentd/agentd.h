@@ -91,9 +91,23 @@ cJSON	*m_sessions_reset(const struct capability *, const cJSON *, int *);
 cJSON	*m_chat_history(const struct capability *, const cJSON *, int *);
 cJSON	*m_tools_invoke(const struct capability *, const cJSON *, int *);
 cJSON	*m_models_list(const struct capability *, const cJSON *, int *);
-cJSON	*tools_schema(void);
+
+/* tools.c: the tool registry and policy; schema.c: argument checks */
+struct tool_ctx {
+	const struct capability	*cap;		/* whose call it is */
+	const char		*agent;
+	const char		*session;	/* or NULL */
+};
 int	 tool_known(const char *);
-char	*tool_run(const char *name, const char *args, int *is_error);
+int	 tool_policy_allows(const char *agent, const char *name);
+const char *tool_refusal(const struct tool_ctx *, const char *name);
+cJSON	*tools_effective(const struct tool_ctx *);
+char	*tool_call(const struct tool_ctx *, const char *name,
+	    const char *args_json, int *is_error);
+cJSON	*m_tools_catalog(const struct capability *, const cJSON *, int *);
+cJSON	*m_tools_effective(const struct capability *, const cJSON *, int *);
+int	 schema_check(const cJSON *schema, const cJSON *value, char *msg,
+	    size_t msgsz);
 
 /* turn.c: the agent loop */
 int	 session_key_ok(const char *);

@@ -83,6 +83,8 @@ static const struct method {
 	{ "chat.abort", "operator.write", m_chat_abort },
 	{ "agent.wait", "operator.write", m_agent_wait },
 	{ "tools.invoke", "operator.write", m_tools_invoke },
+	{ "tools.catalog", "operator.read", m_tools_catalog },
+	{ "tools.effective", "operator.read", m_tools_effective },
 	{ "models.list", "operator.read", m_models_list },
 	{ "v1.chat.completions", "operator.write", m_v1_chat },
 };

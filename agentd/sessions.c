@@ -1,10 +1,11 @@
 /*
- * sessions.c - the session and history methods, and the built-in
- * read-only tools over the same store (trust zone "agentd").
+ * sessions.c - the session and history methods, POST /tools/invoke and
+ * GET /v1/models (trust zone "agentd").
  *
  *   sessions.list, sessions.preview, chat.history	operator.read
  *   sessions.reset					operator.admin
- *   tools: sessions_list, memory_search		(read-only)
+ *   tools.invoke		operator.write, then the tool's own scope
+ *   models.list		operator.read
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,24 @@ pstr(const cJSON *p, const char *k)
 	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(p, k);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static cJSON *
+missing_scope(int *ok, const char *scope)
+{
+	cJSON	*e = cJSON_CreateObject(), *d, *arr;
+	char	 msg[96];
+
+	*ok = 0;
+	snprintf(msg, sizeof(msg), "missing scope: %s", scope);
+	cJSON_AddStringToObject(e, "code", "FORBIDDEN");
+	cJSON_AddStringToObject(e, "message", msg);
+	d = cJSON_AddObjectToObject(e, "details");
+	cJSON_AddStringToObject(d, "code", "MISSING_SCOPE");
+	cJSON_AddStringToObject(d, "missingScope", scope);
+	arr = cJSON_AddArrayToObject(d, "requiredScopes");
+	cJSON_AddItemToArray(arr, cJSON_CreateString(scope));
+	return e;
 }
 
 static cJSON *
@@ -129,100 +148,38 @@ m_sessions_reset(const struct capability *cap, const cJSON *params, int *ok)
 	return o;
 }
 
-/* ---- the built-in tools: name, description, schema, handler ---- */
-
-static const char *tool_names[] = { "sessions_list", "memory_search" };
-
-cJSON *
-tools_schema(void)
-{
-	cJSON	*arr = cJSON_CreateArray();
-
-	cJSON_AddItemToArray(arr, cJSON_Parse(
-	    "{\"name\":\"sessions_list\",\"description\":\"List recent "
-	    "conversation sessions with their last activity and message "
-	    "counts.\",\"parameters\":{\"type\":\"object\",\"properties\":{"
-	    "\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50}},"
-	    "\"additionalProperties\":false}}"));
-	cJSON_AddItemToArray(arr, cJSON_Parse(
-	    "{\"name\":\"memory_search\",\"description\":\"Search earlier "
-	    "messages of every session for a phrase (case-insensitive); "
-	    "returns the matching records.\",\"parameters\":{\"type\":"
-	    "\"object\",\"properties\":{\"query\":{\"type\":\"string\","
-	    "\"minLength\":1,\"maxLength\":200},\"limit\":{\"type\":"
-	    "\"integer\",\"minimum\":1,\"maximum\":20}},\"required\":["
-	    "\"query\"],\"additionalProperties\":false}}"));
-	return arr;
-}
-
-int
-tool_known(const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof(tool_names) / sizeof(tool_names[0]); i++)
-		if (strcmp(name, tool_names[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* run a tool: its result text (malloc'd), *is_error set */
-char *
-tool_run(const char *name, const char *args_json, int *is_error)
-{
-	cJSON		*args, *res;
-	const cJSON	*q;
-	char		*s;
-
-	*is_error = 0;
-	args = cJSON_Parse(args_json && *args_json ? args_json : "{}");
-	if (!cJSON_IsObject(args)) {
-		cJSON_Delete(args);
-		*is_error = 1;
-		return strdup("arguments are not a JSON object");
-	}
-	if (strcmp(name, "sessions_list") == 0)
-		res = memory_sessions(pint(args, "limit", 10, 50));
-	else if (strcmp(name, "memory_search") == 0) {
-		q = cJSON_GetObjectItemCaseSensitive(args, "query");
-		if (!cJSON_IsString(q) || q->valuestring[0] == '\0' ||
-		    strlen(q->valuestring) > 200) {
-			cJSON_Delete(args);
-			*is_error = 1;
-			return strdup("memory_search needs a query string");
-		}
-		res = memory_search(q->valuestring, pint(args, "limit", 5, 20),
-		    10000);
-	} else {
-		cJSON_Delete(args);
-		*is_error = 1;
-		return strdup("unknown tool");
-	}
-	cJSON_Delete(args);
-	s = cJSON_PrintUnformatted(res);
-	cJSON_Delete(res);
-	if (s == NULL)
-		fatalx("out of memory");
-	return s;
-}
-
 /* POST /tools/invoke, as OpenClaw: {"tool","args"} -> {"ok","result"} */
 cJSON *
 m_tools_invoke(const struct capability *cap, const cJSON *params, int *ok)
 {
-	const char	*tool = pstr(params, "tool");
+	struct tool_ctx	 c;
+	const char	*tool = pstr(params, "tool"), *why;
+	const char	*agent = pstr(params, "agentId");
 	const cJSON	*args = cJSON_GetObjectItemCaseSensitive(params, "args");
 	char		*a, *out;
 	cJSON		*o, *res;
 	int		 is_error;
+
+	if (agent == NULL || strlen(agent) > 64)
+		agent = "main";
 
 	if (tool == NULL || (args != NULL && !cJSON_IsObject(args)))
 		return err(ok, "INVALID_REQUEST", "tools.invoke needs a tool "
 		    "name and an args object");
 	if (!tool_known(tool))
 		return err(ok, "NOT_FOUND", "no such tool");
+	memset(&c, 0, sizeof(c));
+	c.cap = cap;
+	c.agent = agent;
+	if ((why = tool_refusal(&c, tool)) != NULL) {
+		child_audit("tool-call", cap->principal, tool, "refused",
+		    strncmp(why, "operator.", 9) == 0 ? "missing scope" : why);
+		if (strncmp(why, "operator.", 9) == 0)
+			return missing_scope(ok, why);
+		return err(ok, "FORBIDDEN", why);
+	}
 	a = args ? cJSON_PrintUnformatted(args) : NULL;
-	out = tool_run(tool, a ? a : "{}", &is_error);
+	out = tool_call(&c, tool, a ? a : "{}", &is_error);
 	cJSON_free(a);
 	if (is_error) {
 		o = err(ok, "INVALID_REQUEST", out ? out : "tool failed");

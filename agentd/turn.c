@@ -70,6 +70,7 @@ struct turn {
 	int			 aborted;
 	uint64_t		 seq;
 	char			 neterr[160];	/* why no answer came */
+	struct capability	 cap;	/* of whoever started the run */
 };
 
 static TAILQ_HEAD(, turn)	 turns = TAILQ_HEAD_INITIALIZER(turns);
@@ -428,10 +429,16 @@ static void
 tools_step(struct turn *t)
 {
 	const struct model_call	*c;
+	struct tool_ctx		 tc;
 	cJSON			*rec, *calls, *call, *d;
 	char			*out;
 	size_t			 i;
 	int			 is_error;
+
+	memset(&tc, 0, sizeof(tc));
+	tc.cap = &t->cap;
+	tc.agent = t->agent;
+	tc.session = t->session;
 
 	/* the assistant's message with its calls, then each result */
 	rec = cJSON_CreateObject();
@@ -462,12 +469,9 @@ tools_step(struct turn *t)
 		cJSON_AddStringToObject(d, "toolCallId", c->id.s ? c->id.s :
 		    "");
 		emit_agent(t, "tool", d);
-		if (tool_known(c->name.s))
-			out = tool_run(c->name.s, c->args.s, &is_error);
-		else {
-			out = strdup("unknown tool");
-			is_error = 1;
-		}
+		/* the same check as for a client: policy and the scope of
+		 * whoever started the turn */
+		out = tool_call(&tc, c->name.s, c->args.s, &is_error);
 		rec = cJSON_CreateObject();
 		cJSON_AddStringToObject(rec, "kind", "tool_result");
 		cJSON_AddStringToObject(rec, "runId", t->run);
@@ -595,7 +599,7 @@ send_request(struct turn *t, const char *key, size_t keylen)
 	req.model = t->model;
 	req.system = t->system;
 	req.messages = t->messages;
-	req.tools = t->tools;
+	req.tools = cJSON_GetArraySize(t->tools) > 0 ? t->tools : NULL;
 	req.max_tokens = 1024;
 	req.stream = 1;
 	if ((body = model_request_body(&req, &err)) == NULL) {
@@ -880,7 +884,17 @@ m_chat_send(const struct capability *cap, const cJSON *params, int *ok)
 	snprintf(t->session, sizeof(t->session), "%s", key);
 	snprintf(t->agent, sizeof(t->agent), "%s", sk.agent[0] ? sk.agent :
 	    "main");
-	t->tools = tools_schema();
+	t->cap = *cap;
+	{
+		struct tool_ctx	 tc;
+
+		memset(&tc, 0, sizeof(tc));
+		tc.cap = &t->cap;
+		tc.agent = t->agent;
+		tc.session = t->session;
+		/* the model is offered only what this caller may call */
+		t->tools = tools_effective(&tc);
+	}
 	TAILQ_INSERT_TAIL(&turns, t, entry);
 	if (event_base_once(self->base, -1, EV_TIMEOUT, start_cb, t,
 	    &zero) == -1)

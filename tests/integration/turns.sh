@@ -175,7 +175,7 @@ out=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $W" -H 'Content-Type:
 check "POST /tools/invoke sessions_list" grep -q '^{"ok":true,"result":\[{"key":"agent:.*200$' <<<"$out"
 out=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $R" -d '{"tool":"sessions_list","args":{}}' "$hurl/tools/invoke" | tr -d '\n')
 check "... without operator.write: 403 MISSING_SCOPE" grep -q '"type":"FORBIDDEN","message":"missing scope: operator.write".* 403$' <<<"$out"
-out=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $W" -d '{"tool":"exec","args":{}}' "$hurl/tools/invoke" | tr -d '\n')
+out=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $W" -d '{"tool":"nope","args":{}}' "$hurl/tools/invoke" | tr -d '\n')
 check "... an unknown tool: 404" grep -q ' 404$' <<<"$out"
 out=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $W" -d 'not json' "$hurl/tools/invoke" | tr -d '\n')
 check "... a body that is not JSON: 400" grep -q 'one JSON object.* 400$' <<<"$out"
@@ -197,6 +197,46 @@ check "POST /v1/chat/completions runs a turn and answers in OpenAI's shape" \
 out=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $R" \
     -d '{"model":"openclaw/main","messages":[{"role":"user","content":"hello"}]}' "$hurl/v1/chat/completions")
 check "... it needs operator.write (403 with read only)" [ "$out" = 403 ]
+
+# the tool registry and policy
+A=$(ctl token create --name admin 2>/dev/null)
+out=$(pc PC_TOKEN="$R" PC_CALL=tools.catalog)
+check "tools.catalog lists the built-in tools with their scopes" \
+    python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); t={x["name"]:x["scope"] for x in [f for f in o["frames"] if f.get("id")=="m1"][0]["payload"]["tools"]}; assert t=={"sessions_list":"operator.read","sessions_history":"operator.read","sessions_send":"operator.write","memory_search":"operator.read","memory_get":"operator.read","message":"operator.write","exec":"operator.admin"}, t' <<<"$out"
+out=$(pc PC_TOKEN="$R" PC_CALL=tools.effective PC_PARAMS='{"agentId":"main"}')
+check "tools.effective: a read-only caller gets the read-only tools" \
+    grep -q '"payload":{"agentId":"main","tools":\["sessions_list","sessions_history","memory_search","memory_get"\]}' <<<"$out"
+out=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $W" -d '{"tool":"exec","args":{"command":"id"}}' "$hurl/tools/invoke" | tr -d '\n')
+check "a tool that needs admin, called with write scope: 403 MISSING_SCOPE" \
+    grep -q '"message":"missing scope: operator.admin".* 403$' <<<"$out"
+check "... and the refusal is audited" \
+    grep -q '"action":"tool-call","object":"exec","outcome":"refused","detail":"missing scope"' "$S_DIR/log/audit.log"
+out=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $A" -d '{"tool":"exec","args":{"command":"id"}}' "$hurl/tools/invoke" | tr -d '\n')
+check "exec with admin: code execution is disabled, nothing runs" grep -q 'code execution is disabled.* 400$' <<<"$out"
+out=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $W" -d '{"tool":"memory_search","args":{"query":""}}' "$hurl/tools/invoke" | tr -d '\n')
+check "arguments are checked against the tool's schema" grep -q 'argument query: too short.* 400$' <<<"$out"
+out=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $W" -d '{"tool":"memory_search","args":{"query":"x","extra":1}}' "$hurl/tools/invoke" | tr -d '\n')
+check "... unknown arguments refused" grep -q 'argument extra: not allowed.* 400$' <<<"$out"
+out=$(curl -s -H "Authorization: Bearer $W" -d '{"tool":"sessions_send","args":{"sessionKey":"agent:main:main","text":"note from a tool"}}' "$hurl/tools/invoke")
+check "sessions_send posts into another session" grep -q '"ok":true,"result":{"sessionKey":"agent:main:main","seq":[0-9]*}' <<<"$out"
+cfg tools.deny '["memory_*"]'
+out=$(pc PC_TOKEN="$W" PC_SCOPES=operator.read,operator.write PC_CALL=tools.effective)
+check "tools.deny globs remove tools" \
+    grep -q '"tools":\["sessions_list","sessions_history","sessions_send","message"\]' <<<"$out"
+out=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $W" -d '{"tool":"memory_search","args":{"query":"x"}}' "$hurl/tools/invoke" | tr -d '\n')
+check "... and /tools/invoke refuses a denied tool" grep -q 'tool not allowed by the tool policy.* 403$' <<<"$out"
+out=$(turn main "search memory" r-denied 3500)
+check "a denied tool the model calls anyway gets an error result, the turn goes on" \
+    [ "$(final_text r-denied <<<"$out")" = "final I found our earlier hello." ]
+out=$(pc PC_TOKEN="$R" PC_CALL=chat.history PC_PARAMS='{"sessionKey":"agent:main:main","limit":6}')
+check "... the refusal is in the transcript as an error result" \
+    python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); m=[f for f in o["frames"] if f.get("id")=="m1"][0]["payload"]["messages"]; r=[x for x in m if x["kind"]=="tool_result" and x["runId"]=="r-denied"][0]; assert r["is_error"] and "not allowed" in r["text"], r' <<<"$out"
+ctl config unset tools.deny >/dev/null
+cfg agents.main.tools.allow '["sessions_*"]'
+out=$(pc PC_TOKEN="$A" PC_SCOPES=operator.admin PC_CALL=tools.effective)
+check "an agent's allow list keeps only what it names" \
+    grep -q '"tools":\["sessions_list","sessions_history","sessions_send"\]' <<<"$out"
+ctl config unset agents.main.tools.allow >/dev/null
 
 # the real OpenClaw CLI sends a turn
 out=$(oc gateway call chat.send --json --url "ws://127.0.0.1:$S_PORT" --token "$W" \
