@@ -107,10 +107,10 @@ ctl_answer(struct imsgev *iev, uint64_t req, int ok, cJSON *o)
 	if ((s = cJSON_PrintUnformatted(o)) == NULL)
 		fatalx("out of memory");
 	cJSON_Delete(o);
-	if (strlen(s) > 16000) {
+	if (strlen(s) > 60000) {
 		cJSON_free(s);
 		result(iev, req, 0, "{\"ok\":false,\"error\":\"answer too "
-		    "long for clawctl; use a prefix\"}");
+		    "long; ask for less (a prefix, a limit)\"}");
 		return;
 	}
 	result(iev, req, ok, s);

@@ -97,6 +97,17 @@ segment_ok(const char *s, size_t n)
 }
 
 static int
+id_lower(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			return 0;
+	return 1;
+}
+
+static int
 match(const char *pat, const char *key)
 {
 	size_t	 pn, kn;
@@ -106,6 +117,10 @@ match(const char *pat, const char *key)
 		kn = strcspn(key, ".");
 		if (!(pn == 1 && pat[0] == '*') &&
 		    (pn != kn || strncmp(pat, key, pn) != 0))
+			return 0;
+		/* ids (agents, providers, channels) are lowercase, as in
+		 * session keys and model names */
+		if (pn == 1 && pat[0] == '*' && !id_lower(key, kn))
 			return 0;
 		pat += pn;
 		key += kn;
@@ -436,8 +451,8 @@ apply(const struct capability *cap, const cJSON *changes, const char *base,
 	MDB_val			 key, val;
 	char			 hash[80], *s;
 	const char		*why;
-	cJSON			*o;
-	int			 n = 0, r;
+	cJSON			*o, *done;
+	int			 n = 0, r, dropped = 0;
 
 	cJSON_ArrayForEach(c, changes) {
 		if (++n > PATCH_MAX)
@@ -463,18 +478,31 @@ apply(const struct capability *cap, const cJSON *changes, const char *base,
 		    "hash", hash);
 		return o;
 	}
-	if (replace && (r = mdb_drop(t, dbi, 0)) != 0) {
-		mdb_txn_abort(t);
-		return fail(ok, "UNAVAILABLE", "config store error", NULL);
+	if (replace) {
+		MDB_stat	 st;
+
+		if (mdb_stat(t, dbi, &st) == 0)
+			dropped = (int)st.ms_entries;
+		if ((r = mdb_drop(t, dbi, 0)) != 0) {
+			mdb_txn_abort(t);
+			return fail(ok, "UNAVAILABLE", "config store error",
+			    NULL);
+		}
 	}
+	done = cJSON_CreateArray();
 	cJSON_ArrayForEach(c, changes) {
 		key.mv_data = c->string;
 		key.mv_size = strlen(c->string);
 		if (cJSON_IsNull(c)) {
 			r = mdb_del(t, dbi, &key, NULL);
+			if (r == 0)
+				cJSON_AddItemToArray(done,
+				    cJSON_CreateString(c->string));
 			if (r == MDB_NOTFOUND)
-				r = 0;
+				r = 0;	/* already absent: no change */
 		} else {
+			cJSON_AddItemToArray(done, cJSON_CreateString(
+			    c->string));
 			if ((s = cJSON_PrintUnformatted(c)) == NULL)
 				fatalx("out of memory");
 			val.mv_data = s;
@@ -485,19 +513,44 @@ apply(const struct capability *cap, const cJSON *changes, const char *base,
 		}
 		if (r != 0) {
 			mdb_txn_abort(t);
+			cJSON_Delete(done);
 			return fail(ok, "INVALID_REQUEST", r == -1 ? "value "
 			    "too long" : "config store error", c->string);
 		}
 	}
 	hash_txn(t, hash, sizeof(hash));
-	if (mdb_txn_commit(t) != 0)
+	if (mdb_txn_commit(t) != 0) {
+		cJSON_Delete(done);
 		return fail(ok, "UNAVAILABLE", "could not store the change",
 		    NULL);
-	cJSON_ArrayForEach(c, changes)
+	}
+	if (replace) {
+		char	 det[120];
+
+		snprintf(det, sizeof(det), "%d keys replaced; %s", dropped,
+		    hash);
+		child_audit("config-replace", cap->principal, "config", "ok",
+		    det);
+	}
+	n = 0;
+	cJSON_ArrayForEach(c, changes) {
+		const cJSON	*d;
+		int		 hit = 0;
+
+		cJSON_ArrayForEach(d, done)
+			if (strcmp(d->valuestring, c->string) == 0)
+				hit = 1;
+		if (!hit)
+			continue;
+		n++;
 		child_audit(cJSON_IsNull(c) ? "config-unset" : "config-set",
 		    cap->principal, c->string, "ok", hash);
+	}
+	cJSON_Delete(done);
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "changed", n);
+	if (replace)
+		cJSON_AddNumberToObject(o, "replaced", dropped);
 	cJSON_AddStringToObject(o, "hash", hash);
 	*ok = 1;
 	return o;

@@ -177,7 +177,20 @@ hc_done(struct evhttp_request *req, void *arg)
 		return;
 	if (req == NULL || (code = evhttp_request_get_response_code(req)) ==
 	    0) {
-		hc_finish(h, "model provider unreachable (connection failed)");
+		char		 msg[200];
+		unsigned long	 e = ERR_get_error();
+
+		/* a TLS failure says why; anything else is the network */
+		if (e != 0)
+			snprintf(msg, sizeof(msg), "model provider: TLS: %s",
+			    ERR_reason_error_string(e) ?
+			    ERR_reason_error_string(e) : "handshake failed");
+		else
+			snprintf(msg, sizeof(msg), "model provider unreachable "
+			    "(connection failed)");
+		ERR_clear_error();
+		log_info("http: %s", msg);
+		hc_finish(h, msg);
 		return;
 	}
 	if (!h->got_head || evbuffer_get_length(

@@ -16,6 +16,8 @@
 
 #define LIST_MAX	200
 #define HISTORY_MAX	500
+#define HISTORY_TEXT_MAX	8192	/* of one record, in an answer */
+#define HISTORY_BYTES_MAX	50000	/* of all records, in an answer */
 
 static int
 pint(const cJSON *p, const char *k, int def, int max)
@@ -76,6 +78,44 @@ m_sessions_list(const struct capability *cap, const cJSON *params, int *ok)
 	return o;
 }
 
+/*
+ * Records as an answer carries them: a text over HISTORY_TEXT_MAX is cut
+ * (and marked), and records stop before the answer would outgrow one
+ * message; the oldest go first.
+ */
+static cJSON *
+bounded(cJSON *recs)
+{
+	cJSON	*r, *t;
+	char	*s;
+	size_t	 total = 0;
+	int	 n;
+
+	cJSON_ArrayForEach(r, recs) {
+		t = cJSON_GetObjectItemCaseSensitive(r, "text");
+		if (cJSON_IsString(t) && strlen(t->valuestring) >
+		    HISTORY_TEXT_MAX) {
+			t->valuestring[HISTORY_TEXT_MAX] = '\0';
+			cJSON_AddBoolToObject(r, "truncated", 1);
+		}
+	}
+	/* newest last: drop from the front until it fits */
+	for (;;) {
+		total = 0;
+		cJSON_ArrayForEach(r, recs) {
+			if ((s = cJSON_PrintUnformatted(r)) != NULL) {
+				total += strlen(s);
+				cJSON_free(s);
+			}
+		}
+		n = cJSON_GetArraySize(recs);
+		if (total <= HISTORY_BYTES_MAX || n == 0)
+			break;
+		cJSON_DeleteItemFromArray(recs, 0);
+	}
+	return recs;
+}
+
 cJSON *
 m_chat_history(const struct capability *cap, const cJSON *params, int *ok)
 {
@@ -88,8 +128,8 @@ m_chat_history(const struct capability *cap, const cJSON *params, int *ok)
 		    "sessionKey");
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "sessionKey", key);
-	cJSON_AddItemToObject(o, "messages", memory_history(key, pint(params,
-	    "limit", 100, HISTORY_MAX)));
+	cJSON_AddItemToObject(o, "messages", bounded(memory_history(key,
+	    pint(params, "limit", 100, HISTORY_MAX))));
 	*ok = 1;
 	return o;
 }
@@ -115,8 +155,8 @@ m_sessions_preview(const struct capability *cap, const cJSON *params,
 			continue;
 		it = cJSON_CreateObject();
 		cJSON_AddStringToObject(it, "key", k->valuestring);
-		cJSON_AddItemToObject(it, "items", memory_history(
-		    k->valuestring, lim));
+		cJSON_AddItemToObject(it, "items", bounded(memory_history(
+		    k->valuestring, lim)));
 		cJSON_AddItemToArray(arr, it);
 	}
 	*ok = 1;

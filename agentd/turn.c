@@ -41,6 +41,9 @@
 #define ERRBODY_MAX	65536
 #define BACKOFF_MAX_MS	30000
 #define WAITERS_MAX	64
+#define EVENT_MAX	60000	/* IMSG_EVENT's payload */
+#define DELTA_TEXT_MAX	16384	/* text carried by a delta event */
+#define FINAL_TEXT_MAX	50000	/* text carried by the final event */
 
 struct turn {
 	TAILQ_ENTRY(turn)	 entry;
@@ -71,6 +74,10 @@ struct turn {
 	uint64_t		 seq;
 	char			 neterr[160];	/* why no answer came */
 	struct capability	 cap;	/* of whoever started the run */
+	int			 pending;	/* callbacks still to come */
+	int			 parse_failed;	/* the stream did not parse */
+	int			 ended;		/* turn_end ran; free when
+						 * pending drops to 0 */
 };
 
 static TAILQ_HEAD(, turn)	 turns = TAILQ_HEAD_INITIALIZER(turns);
@@ -125,8 +132,10 @@ emit(const char *event, cJSON *payload)
 	cb_put_str(&cb, "operator.read");
 	cb_put_str(&cb, event);
 	cb_put_str(&cb, s);
-	if (strlen(s) <= 8192)
+	if (strlen(s) <= EVENT_MAX)
 		child_send_peer(ROLE_FRONT, IMSG_EVENT, 0, -1, &cb);
+	else
+		log_warnx("%s event of %zu bytes not relayed", event, strlen(s));
 	cb_free(&cb);
 	cJSON_free(s);
 }
@@ -142,6 +151,16 @@ emit_chat(struct turn *t, const char *state, const char *text,
 	cJSON_AddNumberToObject(p, "seq", (double)++t->seq);
 	cJSON_AddStringToObject(p, "state", state);
 	if (text != NULL) {
+		size_t	 max = strcmp(state, "final") == 0 ? FINAL_TEXT_MAX :
+			    DELTA_TEXT_MAX;
+		char	*cut = NULL;
+
+		if (strlen(text) > max) {
+			/* the whole text is in chat.history */
+			cJSON_AddBoolToObject(p, "truncated", 1);
+			if ((cut = strndup(text, max)) != NULL)
+				text = cut;
+		}
 		m = cJSON_AddObjectToObject(p, "message");
 		cJSON_AddStringToObject(m, "role", "assistant");
 		c = cJSON_AddArrayToObject(m, "content");
@@ -149,6 +168,7 @@ emit_chat(struct turn *t, const char *state, const char *text,
 		cJSON_AddStringToObject(part, "type", "text");
 		cJSON_AddStringToObject(part, "text", text);
 		cJSON_AddItemToArray(c, part);
+		free(cut);
 	}
 	if (error != NULL)
 		cJSON_AddStringToObject(p, "errorMessage", error);
@@ -247,6 +267,23 @@ turn_config(struct turn *t, char *err, size_t errsz)
 		}
 		cJSON_Delete(key);
 	}
+	/* an API key never crosses the network in clear */
+	if (t->key_ref[0] != '\0') {
+		struct url	 u;
+
+		if (url_split(t->url, &u) == -1) {
+			snprintf(err, errsz, "models.providers.%s.baseUrl is "
+			    "not a valid URL", prov);
+			return -1;
+		}
+		if (!u.tls && strcmp(u.host, "localhost") != 0 &&
+		    strncmp(u.host, "127.", 4) != 0 && strcmp(u.host, "::1") != 0) {
+			snprintf(err, errsz, "models.providers.%s: an API key "
+			    "is sent over https only (http:// is for loopback "
+			    "servers)", prov);
+			return -1;
+		}
+	}
 	snprintf(k, sizeof(k), "models.providers.%s.timeoutMs", prov);
 	t->timeout_ms = (unsigned)cnum(k, TIMEOUT_DEFAULT);
 	snprintf(k, sizeof(k), "models.providers.%s.maxRetries", prov);
@@ -326,23 +363,42 @@ window(const char *session)
 
 /* ---- the model call ---- */
 
+/* the struct goes once no callback can reach it any more */
+static void
+turn_reap(struct turn *t)
+{
+	if (t->ended && t->pending == 0)
+		free(t);
+}
+
+/* after turn_end: callbacks that still come find t->ended set */
 static void
 turn_free(struct turn *t)
 {
 	TAILQ_REMOVE(&turns, t, entry);
+	t->ended = 1;
+	/* freeing the connection drops its request without a callback;
+	 * freeing the timer cancels a retry */
 	if (t->hc != NULL)
 		hc_free(t->hc);
+	t->hc = NULL;
 	if (t->timer != NULL)
 		event_free(t->timer);
+	t->timer = NULL;
 	if (t->have_resp) {
 		model_resp_free(&t->resp);
 		sse_free(&t->sse);
 	}
+	t->have_resp = 0;
 	free(t->errbody);
+	t->errbody = NULL;
 	free(t->system);
+	t->system = NULL;
 	cJSON_Delete(t->messages);
+	t->messages = NULL;
 	cJSON_Delete(t->tools);
-	free(t);
+	t->tools = NULL;
+	turn_reap(t);
 }
 
 static void
@@ -377,8 +433,12 @@ on_chunk(void *arg, const char *p, size_t n)
 		t->errbody[t->errlen] = '\0';
 		return 0;
 	}
-	if (sse_feed(&t->sse, p, n, model_resp_sse, &t->resp) == -1)
+	if (sse_feed(&t->sse, p, n, model_resp_sse, &t->resp) == -1) {
+		/* a provider's error event, a limit, malformed JSON: say
+		 * which, not "stopped" */
+		t->parse_failed = 1;
 		return -1;
+	}
 	txt = model_resp_text(&t->resp, &len);
 	if (len > t->sent) {
 		cJSON	*d = cJSON_CreateObject();
@@ -386,7 +446,8 @@ on_chunk(void *arg, const char *p, size_t n)
 
 		cJSON_AddStringToObject(d, "delta", delta ? delta : "");
 		emit_agent(t, "assistant", d);
-		emit_chat(t, "delta", txt, NULL);
+		if (len <= DELTA_TEXT_MAX)
+			emit_chat(t, "delta", txt, NULL);
 		free(delta);
 		t->sent = len;
 	}
@@ -512,10 +573,13 @@ answered(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
+	t->pending--;
+	if (t->ended) {
+		turn_reap(t);
+		return;
+	}
 	hc_free(t->hc);
 	t->hc = NULL;
-	if (t->aborted)
-		return;
 	if (t->status == 0) {
 		if (!retry(t, -1))
 			turn_end(t, "failed", t->neterr[0] ? t->neterr :
@@ -574,12 +638,16 @@ on_done(void *arg, int status, const char *err)
 	struct timeval	 zero = { 0, 0 };
 
 	t->neterr[0] = '\0';
-	if (err != NULL) {
+	if (t->parse_failed) {
+		/* answered() reads why from the parser */
+		t->status = 200;
+	} else if (err != NULL) {
 		/* no answer, or cut off mid-stream */
 		snprintf(t->neterr, sizeof(t->neterr), "%s", err);
 		t->status = 0;
 	} else
 		t->status = status;
+	t->pending++;
 	if (event_base_once(self->base, -1, EV_TIMEOUT, answered, t, &zero) ==
 	    -1)
 		fatalx("event_base_once");
@@ -629,6 +697,7 @@ send_request(struct turn *t, const char *key, size_t keylen)
 	t->have_resp = 1;
 	t->sent = 0;
 	t->status = 0;
+	t->parse_failed = 0;
 	free(t->errbody);
 	t->errbody = NULL;
 	t->errlen = 0;
@@ -646,8 +715,11 @@ got_key(void *arg, const char *value, size_t len, const char *err)
 	struct turn	*t = arg;
 	char		 msg[400];
 
-	if (t->aborted)
+	t->pending--;
+	if (t->ended) {
+		turn_reap(t);
 		return;
+	}
 	if (err != NULL) {
 		snprintf(msg, sizeof(msg), "the model provider's API key: %s",
 		    err);
@@ -662,8 +734,10 @@ turn_request(struct turn *t)
 {
 	cJSON_Delete(t->messages);
 	t->messages = window(t->session);
-	if (t->key_ref[0] != '\0')
+	if (t->key_ref[0] != '\0') {
+		t->pending++;
 		keys_fetch(t->key_ref, t->key_cache_ms, got_key, t);
+	}
 	else
 		send_request(t, NULL, 0);
 }
@@ -779,6 +853,11 @@ start_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
+	t->pending--;
+	if (t->ended) {
+		turn_reap(t);
+		return;
+	}
 	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "phase", "start");
 	emit_agent(t, "lifecycle", d);
@@ -896,6 +975,7 @@ m_chat_send(const struct capability *cap, const cJSON *params, int *ok)
 		t->tools = tools_effective(&tc);
 	}
 	TAILQ_INSERT_TAIL(&turns, t, entry);
+	t->pending++;
 	if (event_base_once(self->base, -1, EV_TIMEOUT, start_cb, t,
 	    &zero) == -1)
 		fatalx("event_base_once");
@@ -1051,7 +1131,16 @@ m_v1_chat(const struct capability *cap, const cJSON *params, int *ok)
 	if (text == NULL)
 		return fail(ok, "INVALID_REQUEST", "messages needs a user "
 		    "message with text content", NULL);
-	snprintf(key, sizeof(key), "agent:%s:openai", agent);
+	/* one session per caller: callers do not share transcripts */
+	{
+		unsigned char	 h[crypto_generichash_BYTES_MIN];
+		char		 hex[2 * sizeof(h) + 1];
+
+		crypto_generichash(h, sizeof(h), (const unsigned char *)
+		    cap->principal, strlen(cap->principal), NULL, 0);
+		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+		snprintf(key, sizeof(key), "agent:%s:openai-%.16s", agent, hex);
+	}
 	p = cJSON_CreateObject();
 	cJSON_AddStringToObject(p, "sessionKey", key);
 	cJSON_AddStringToObject(p, "message", text);

@@ -44,7 +44,7 @@ static const struct msgdef defs[IMSG_MAX] = {
 	[IMSG_AGENT_CALL] = { "AGENT_CALL", E(ROLE_FRONT, ROLE_AGENTD),
 	    FD_NONE, 8 + 4 + 1024 + 4 + 128 + 4 + 16384 },
 	[IMSG_AGENT_RESULT] = { "AGENT_RESULT", E(ROLE_AGENTD, ROLE_FRONT),
-	    FD_NONE, 8 + 1 + 4 + 16384 },
+	    FD_NONE, 8 + 1 + 4 + 60000 },
 	[IMSG_AUTH_TOKEN] = { "AUTH_TOKEN", E(ROLE_FRONT, ROLE_AUTHD),
 	    FD_NONE, 8 + 4 + 32 + 4 + 256 + 1 + 1 + 4 + 512 + 4 + 16 +
 	    4 + 256 + 1 + 4 + 80 + 4 + 96 + 4 + 128 + 8 + 4 + 64 + 4 + 64 +
@@ -63,7 +63,7 @@ static const struct msgdef defs[IMSG_MAX] = {
 	    E(ROLE_AUTHD, ROLE_FRONT), FD_NONE, 8 + 8 + 1 + 4 + 60000 },
 	[IMSG_EVENT] = { "EVENT", E(ROLE_AUTHD, ROLE_FRONT) |
 	    E(ROLE_AGENTD, ROLE_FRONT), FD_NONE,
-	    4 + 64 + 4 + 64 + 4 + 8192 },
+	    4 + 64 + 4 + 64 + 4 + 60000 },
 	[IMSG_AUTH_KICK] = { "AUTH_KICK", E(ROLE_AUTHD, ROLE_FRONT), FD_NONE,
 	    4 + 128 + 4 + 128 },
 	[IMSG_SECRET_OPEN] = { "SECRET_OPEN", E(ROLE_SECRETD, ROLE_PARENT),

@@ -517,7 +517,8 @@ parse_config(int argc, char *argv[], int *json, char *kind, size_t kindsz)
 	else if (nargs >= 1)
 		cJSON_AddStringToObject(req, "key", args[0]);
 	if (nargs == 2) {
-		if ((v = cJSON_Parse(args[1])) == NULL)
+		/* JSON if the whole of it is JSON ("5000ms" is a string) */
+		if ((v = cJSON_ParseWithOpts(args[1], NULL, 1)) == NULL)
 			v = cJSON_CreateString(args[1]);
 		cJSON_AddItemToObject(req, "value", v);
 	}

@@ -34,6 +34,7 @@
 
 #define API_TIMEOUT_SEC		10
 #define API_TURN_TIMEOUT_SEC	120
+#define API_PARAMS_MAX		16384	/* see IMSG_AGENT_CALL */
 #define API_MAXPENDING		1024
 
 enum { AR_AUTH = 1, AR_AGENT };
@@ -191,6 +192,13 @@ json_body(struct evhttp_request *req)
 	}
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
+	/* what one message to agentd carries (AGENT_CALL's params) */
+	if (s != NULL && strlen(s) > API_PARAMS_MAX) {
+		cJSON_free(s);
+		send_error(req, 413, "Payload Too Large", "invalid_request",
+		    "The body is too large for this route.");
+		return NULL;
+	}
 	return s;
 }
 

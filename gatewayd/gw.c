@@ -710,7 +710,7 @@ gw_event(struct imsgev *iev, struct imsg *imsg)
 	cb_view(&cb, imsg->data, imsg->datalen);
 	cb_get_str(&cb, scope, sizeof(scope));
 	cb_get_str(&cb, event, sizeof(event));
-	cb_get_strdup(&cb, &js, 8192);
+	cb_get_strdup(&cb, &js, 60000);
 	if (cb_get_end(&cb) == -1 || !scope_known(scope) ||
 	    (r.payload = cJSON_Parse(js)) == NULL) {
 		free(js);

@@ -20,6 +20,12 @@ check "a plaintext secret is refused" grep -q 'a secret value where a reference 
 check "... and never echoed" absent_in "sk-proj-abcdefghijklmnop" "$out$(cat "$S_LOG" "$S_DIR"/log/*)"
 out=$(ctl config set models.providers.openai.timeoutMs 5 2>&1)
 check "a number out of range is refused, naming the key" grep -q 'number out of range' <<<"$out"
+out=$(ctl config set models.providers.openai.timeoutMs 5000ms 2>&1)
+check "a value that is not wholly JSON is a string (5000ms), refused for a number" grep -q 'expected an integer' <<<"$out"
+out=$(ctl config set agents.Main.model openai/x 2>&1)
+check "an upper-case agent id is refused" grep -q 'unknown key' <<<"$out"
+out=$(ctl config unset agents.nobody.model)
+check "unsetting a key that is not set changes nothing" grep -q '^changed 0 keys' <<<"$out"
 out=$(ctl config set agents.main.colour blue 2>&1)
 check "an unknown key is refused" grep -q 'unknown key' <<<"$out"
 out=$(ctl config set 'agents.ma in.model' x/y 2>&1)
@@ -61,7 +67,7 @@ out=$(pc PC_TOKEN="$R" PC_CALL=config.set PC_PARAMS='{"key":"agents.main.maxStep
 check "config.set without operator.admin: FORBIDDEN MISSING_SCOPE" \
     grep -q '"error":{"code":"FORBIDDEN","message":"missing scope: operator.admin","details":{"code":"MISSING_SCOPE"' <<<"$out"
 out=$(pc PC_TOKEN="$A" PC_SCOPES=operator.admin PC_CALL=config.patch PC_PARAMS='{"patch":{"agents":{"main":{"maxSteps":4,"name":null}}}}')
-check "config.patch with operator.admin" grep -q '"id":"m1","ok":true,"payload":{"changed":2,"hash":"sha256:' <<<"$out"
+check "config.patch with operator.admin (a null for an absent key changes nothing)" grep -q '"id":"m1","ok":true,"payload":{"changed":1,"hash":"sha256:' <<<"$out"
 old=$(pid_of agentd)
 kill -9 "$old"
 check "agentd restarts" [ -n "$(wait_new_pid agentd "$old" 5000)" ]

@@ -49,7 +49,10 @@ const me = identity();
 const out = { deviceId: me ? me.id : null, frames: [], close: null };
 const ws = new WebSocket(url, { perMessageDeflate: false });
 const send = (o) => ws.send(JSON.stringify(o));
-const finish = () => { console.log(JSON.stringify(out)); process.exit(0); };
+// exit only once stdout is flushed: a pipe takes 64 KiB at a time
+const finish = () => {
+  process.stdout.write(JSON.stringify(out) + '\n', () => process.exit(0));
+};
 setTimeout(() => { out.timeout = true; finish(); }, 20000 + hold);
 ws.on('close', (code, reason) => {
   out.close = { code, reason: reason.toString() };

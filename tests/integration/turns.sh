@@ -17,9 +17,10 @@ TD=$(mktemp -d /tmp/clawgate-turns.XXXXXX)
 chmod 0755 "$TD"
 KEY_CANARY=sk-canary-$RANDOM$RANDOM$RANDOM
 MPORT=$(free_port)
+python3 -c 'import json,sys; json.dump({"fixtures":[{"match":{"userMessage":"long answer"},"response":{"content":"x"*60000}}]}, open(sys.argv[1],"w"))' "$TD/long.json"
 AIMOCK_API_KEYS="$KEY_CANARY" PATH="$OC_NODE:$PATH" \
     "$AIM_DIR/node_modules/.bin/llmock" -p "$MPORT" -h 127.0.0.1 \
-    -f "$here/fixtures/llm.json" --log-level warn > "$TD/aimock.log" 2>&1 &
+    -f "$here/fixtures/llm.json" -f "$TD/long.json" --log-level warn > "$TD/aimock.log" 2>&1 &
 MPID=$!
 for _ in $(seq 1 100); do
 	curl -s -o /dev/null "http://127.0.0.1:$MPORT/" && break
@@ -75,7 +76,9 @@ prov slow openai "http://127.0.0.1:$MPORT/v1" MOCK_KEY 1500 0
 prov down openai "http://127.0.0.1:1/v1" MOCK_KEY 2000 0
 prov tls openai "https://127.0.0.1:$TPORT/v1" MOCK_KEY
 prov tlsname openai "https://localhost:$TPORT/v1" MOCK_KEY 3000 0
-for a in main:mock anth:anth wrong:wrong slow:slow down:down tls:tls tlsname:tlsname; do
+prov remote openai "http://192.0.2.1/v1" MOCK_KEY 2000 0
+cfg agents.long.model mock/gpt-4o-mini
+for a in main:mock anth:anth wrong:wrong slow:slow down:down tls:tls tlsname:tlsname remote:remote; do
 	cfg "agents.${a%%:*}.model" "${a#*:}/gpt-4o-mini"
 done
 W=$(ctl token create --name writer --scopes operator.read,operator.write 2>/dev/null)
@@ -168,6 +171,25 @@ for p in $(child_pids) $S_PID; do
 done
 check "the API key is in no log, audit record, transcript, cmdline or environment" [ -z "$leak" ]
 
+out=$(turn remote hello r-remote 1500)
+check "an API key is never sent over plain http to a non-loopback host" \
+    grep -q '^error .*an API key is sent over https only' <<<"$(final_text r-remote <<<"$out")"
+out=$(turn long "long answer" r-long 3000)
+check "a long answer still ends with a final event (its text bounded, marked truncated)" \
+    python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); f=[x["payload"] for x in o["frames"] if x.get("event")=="chat" and x["payload"].get("state")=="final"]; assert f and f[0]["truncated"] is True and len(f[0]["message"]["content"][0]["text"])==50000' <<<"$out"
+out=$(pc PC_TOKEN="$R" PC_CALL=chat.history PC_PARAMS='{"sessionKey":"agent:long:main"}')
+check "... and chat.history bounds what it returns (the long text cut, marked)" \
+    python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); m=[f for f in o["frames"] if f.get("id")=="m1"][0]["payload"]["messages"]; a=[r for r in m if r["kind"]=="assistant"][0]; assert a["truncated"] and len(a["text"])==8192' <<<"$out"
+apid=$(pid_of agentd)
+pc PC_TOKEN="$W" PC_SCOPES=operator.read,operator.write PC_CALL=chat.send \
+    PC_PARAMS='{"sessionKey":"agent:slow:abort","message":"slow","idempotencyKey":"r-abort"}' >/dev/null
+out=$(pc PC_TOKEN="$W" PC_SCOPES=operator.read,operator.write PC_CALL=chat.abort PC_PARAMS='{"sessionKey":"agent:slow:abort"}')
+check "chat.abort stops a running turn" grep -q '"payload":{"runId":"r-abort","aborted":true}' <<<"$out"
+out=$(pc PC_TOKEN="$W" PC_SCOPES=operator.read,operator.write PC_CALL=agent.wait PC_PARAMS='{"runId":"r-abort"}')
+check "... the run is marked aborted" grep -q '"status":"aborted"' <<<"$out"
+sleep 2
+check "... and agentd lives on (same process)" [ "$(pid_of agentd)" = "$apid" ]
+
 # the HTTP API: POST /tools/invoke and GET /v1/models
 hurl="http://127.0.0.1:$S_PORT"
 out=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $W" -H 'Content-Type: application/json' \
@@ -179,6 +201,10 @@ out=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $W" -d '{"tool":"nope
 check "... an unknown tool: 404" grep -q ' 404$' <<<"$out"
 out=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $W" -d 'not json' "$hurl/tools/invoke" | tr -d '\n')
 check "... a body that is not JSON: 400" grep -q 'one JSON object.* 400$' <<<"$out"
+big=$(python3 -c 'print("{\"tool\":\"sessions_list\",\"args\":{},\"pad\":\"" + "y"*20000 + "\"}")')
+out=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $W" -d "$big" "$hurl/tools/invoke" | tr -d '\n')
+check "... a body larger than a route takes: 413, and front lives on" \
+    bash -c "grep -q ' 413$' <<<'${out: -5}'"
 out=$(curl -s -o /dev/null -w '%{http_code}' -d '{"tool":"sessions_list"}' "$hurl/tools/invoke")
 check "... without a token: 401" [ "$out" = 401 ]
 out=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $W" "$hurl/tools/invoke")
