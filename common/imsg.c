@@ -45,12 +45,15 @@ imsgbuf_clear(struct imsgbuf *ib)
 		TAILQ_REMOVE(&ib->wq, w, entry);
 		if (w->fd != -1)
 			close(w->fd);
+		explicit_bzero(w->buf, w->len);
 		free(w->buf);
 		free(w);
 	}
 	for (i = 0; i < ib->nrfds; i++)
 		close(ib->rfds[i]);
 	ib->nrfds = 0;
+	if (ib->rbuf != NULL)
+		explicit_bzero(ib->rbuf, ib->rcap);
 	free(ib->rbuf);
 	ib->rbuf = NULL;
 	ib->rlen = ib->rcap = 0;
@@ -193,6 +196,8 @@ imsg_get(struct imsgbuf *ib, struct imsg *imsg)
 		ib->nrfds--;
 	}
 	memmove(ib->rbuf, ib->rbuf + total, ib->rlen - total);
+	/* what moved leaves no copy behind (payloads may be secrets) */
+	explicit_bzero(ib->rbuf + ib->rlen - total, total);
 	ib->rlen -= total;
 	return 1;
 }
@@ -203,6 +208,8 @@ imsg_free(struct imsg *imsg)
 	if (imsg->fd != -1)
 		close(imsg->fd);
 	imsg->fd = -1;
+	if (imsg->data != NULL)
+		explicit_bzero(imsg->data, imsg->datalen);
 	free(imsg->data);
 	imsg->data = NULL;
 }
@@ -334,6 +341,7 @@ again:
 		left -= w->len - w->off;
 		ib->wbytes -= w->len - w->off;
 		TAILQ_REMOVE(&ib->wq, w, entry);
+		explicit_bzero(w->buf, w->len);
 		free(w->buf);
 		free(w);
 	}
