@@ -178,7 +178,13 @@ hc_done(struct evhttp_request *req, void *arg)
 	if (req == NULL || (code = evhttp_request_get_response_code(req)) ==
 	    0) {
 		char		 msg[200];
-		unsigned long	 e = ERR_get_error();
+		unsigned long	 e = 0;
+		struct bufferevent *bev;
+
+		/* libevent keeps the TLS error with the connection */
+		if (h->conn != NULL && (bev = evhttp_connection_get_bufferevent(
+		    h->conn)) != NULL)
+			e = bufferevent_get_openssl_error(bev);
 
 		/* a TLS failure says why; anything else is the network */
 		if (e != 0)

@@ -226,7 +226,8 @@ m_tools_invoke(const struct capability *cap, const cJSON *params, int *ok)
 		free(out);
 		return o;
 	}
-	child_audit("tool-invoke", cap->principal, tool, "ok", "http");
+	child_audit("tool-invoke", cap->principal, tool, "ok",
+	    cap->connector);
 	o = cJSON_CreateObject();
 	cJSON_AddBoolToObject(o, "ok", 1);
 	if ((res = cJSON_Parse(out ? out : "null")) == NULL)

@@ -20,6 +20,7 @@
 #include "agentd.h"
 #include "log.h"
 #include "scopes.h"
+#include "sessionkey.h"
 
 struct tool {
 	const char	*name;
@@ -132,7 +133,16 @@ t_sessions_send(const struct tool_ctx *c, const cJSON *a, int *is_error)
 	cJSON_AddStringToObject(rec, "text", text);
 	cJSON_AddStringToObject(rec, "from", c->session ? c->session :
 	    c->cap->principal);
-	if ((seq = memory_append(key, NULL, rec)) == 0) {
+	{
+		struct session_key	 sk;
+		const char		*e;
+
+		/* a new session belongs to the agent its key names */
+		if (sessionkey_parse(key, &sk, &e) == -1)
+			sk.agent[0] = '\0';
+		seq = memory_append(key, sk.agent[0] ? sk.agent : NULL, rec);
+	}
+	if (seq == 0) {
 		*is_error = 1;
 		return strdup("could not store the message");
 	}

@@ -14,6 +14,8 @@
  * sessions go on side by side, all on the event loop.
  */
 #include <sys/queue.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,23 +142,21 @@ emit(const char *event, cJSON *payload)
 	cJSON_free(s);
 }
 
-static void
-emit_chat(struct turn *t, const char *state, const char *text,
-    const char *error)
+/* the chat event with at most max bytes of text */
+static cJSON *
+chat_payload(struct turn *t, const char *state, const char *text,
+    const char *error, size_t max)
 {
 	cJSON	*p = cJSON_CreateObject(), *m, *c, *part;
+	char	*cut = NULL;
 
 	cJSON_AddStringToObject(p, "runId", t->run);
 	cJSON_AddStringToObject(p, "sessionKey", t->session);
-	cJSON_AddNumberToObject(p, "seq", (double)++t->seq);
+	cJSON_AddNumberToObject(p, "seq", (double)t->seq);
 	cJSON_AddStringToObject(p, "state", state);
 	if (text != NULL) {
-		size_t	 max = strcmp(state, "final") == 0 ? FINAL_TEXT_MAX :
-			    DELTA_TEXT_MAX;
-		char	*cut = NULL;
-
 		if (strlen(text) > max) {
-			/* the whole text is in chat.history */
+			/* the transcript has the whole text (memory_get) */
 			cJSON_AddBoolToObject(p, "truncated", 1);
 			if ((cut = strndup(text, max)) != NULL)
 				text = cut;
@@ -172,6 +172,32 @@ emit_chat(struct turn *t, const char *state, const char *text,
 	}
 	if (error != NULL)
 		cJSON_AddStringToObject(p, "errorMessage", error);
+	return p;
+}
+
+static void
+emit_chat(struct turn *t, const char *state, const char *text,
+    const char *error)
+{
+	size_t	 max = strcmp(state, "final") == 0 ? FINAL_TEXT_MAX :
+		    DELTA_TEXT_MAX;
+	cJSON	*p;
+	char	*s;
+
+	t->seq++;
+	/* escaping can grow text sixfold: cut until the event fits, so a
+	 * final event always goes out */
+	for (;;) {
+		p = chat_payload(t, state, text, error, max);
+		s = cJSON_PrintUnformatted(p);
+		if (s == NULL || strlen(s) <= EVENT_MAX || max < 1024) {
+			cJSON_free(s);
+			break;
+		}
+		cJSON_free(s);
+		cJSON_Delete(p);
+		max /= 2;
+	}
 	emit("chat", p);
 }
 
@@ -211,6 +237,21 @@ cnum(const char *key, long def)
 
 	cJSON_Delete(v);
 	return n;
+}
+
+/* localhost, or an address in 127.0.0.0/8 or ::1; names are not trusted */
+static int
+host_is_loopback(const char *host)
+{
+	unsigned char	 a[16];
+
+	if (strcmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, a) == 1)
+		return a[0] == 127;
+	if (inet_pton(AF_INET6, host, a) == 1)
+		return memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0;
+	return 0;
 }
 
 /* 0, or -1 with why in err */
@@ -276,8 +317,7 @@ turn_config(struct turn *t, char *err, size_t errsz)
 			    "not a valid URL", prov);
 			return -1;
 		}
-		if (!u.tls && strcmp(u.host, "localhost") != 0 &&
-		    strncmp(u.host, "127.", 4) != 0 && strcmp(u.host, "::1") != 0) {
+		if (!u.tls && !host_is_loopback(u.host)) {
 			snprintf(err, errsz, "models.providers.%s: an API key "
 			    "is sent over https only (http:// is for loopback "
 			    "servers)", prov);

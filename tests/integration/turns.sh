@@ -146,7 +146,7 @@ check "an unreachable provider: a clear error event, no hang" \
 out=$(turn tls hello r-tls)
 check "HTTPS with the configured CA and the right name" [ "$(final_text r-tls <<<"$out")" = "final Hi there, friend." ]
 out=$(turn tlsname hello r-tlsname 4000)
-check "HTTPS to a name the certificate does not carry fails" grep -q '^error ' <<<"$(final_text r-tlsname <<<"$out")"
+check "HTTPS to a name the certificate does not carry fails, and says TLS" grep -q "^error model provider: TLS: certificate verify failed" <<<"$(final_text r-tlsname <<<"$out")"
 
 out=$(pc PC_TOKEN="$R" PC_CALL=chat.send PC_PARAMS='{"sessionKey":"agent:main:main","message":"hello"}')
 check "chat.send without operator.write: FORBIDDEN MISSING_SCOPE" \
