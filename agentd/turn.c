@@ -32,6 +32,7 @@
 #include "msgtypes.h"
 #include "secretref.h"
 #include "sessionkey.h"
+#include "uuid.h"
 #include "sse.h"
 
 #define MSG_MAX		65536	/* a user message */
@@ -931,19 +932,6 @@ fail(int *ok, const char *code, const char *msg, const char *detail)
 	return e;
 }
 
-static void
-new_uuid(char *out, size_t outsz)
-{
-	unsigned char	 u[16];
-
-	randombytes_buf(u, sizeof(u));
-	u[6] = (u[6] & 0x0f) | 0x40;
-	u[8] = (u[8] & 0x3f) | 0x80;
-	snprintf(out, outsz, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5],
-	    u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
-}
-
 cJSON *
 m_chat_send(const struct capability *cap, const cJSON *params, int *ok)
 {
@@ -970,7 +958,7 @@ m_chat_send(const struct capability *cap, const cJSON *params, int *ok)
 	if (idem != NULL)
 		snprintf(run, sizeof(run), "%s", idem);
 	else
-		new_uuid(run, sizeof(run));
+		uuid_v4(run, sizeof(run));
 	/* the same request again: the same run, not a second one */
 	if ((prev = memory_run_get(run)) != NULL) {
 		o = cJSON_CreateObject();

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "pairing.h"
 #include "scopes.h"
+#include "uuid.h"
 
 #define DEV_VERSION	1
 #define REQ_VERSION	1
@@ -293,19 +294,6 @@ req_put(MDB_txn *t, const struct req_rec *q)
 }
 
 static void
-new_uuid(char *out, size_t outsz)
-{
-	unsigned char	 u[16];
-
-	randombytes_buf(u, sizeof(u));
-	u[6] = (u[6] & 0x0f) | 0x40;
-	u[8] = (u[8] & 0x3f) | 0x80;
-	snprintf(out, outsz, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5],
-	    u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
-}
-
-static void
 add_scopes(cJSON *o, const char *k, const char *list)
 {
 	cJSON		*arr = cJSON_AddArrayToObject(o, k);
@@ -419,7 +407,7 @@ req_upsert(MDB_txn *t, const struct pair_in *in, const char *scopes,
 	if (n >= PAIR_MAX_PENDING)
 		return PAIR_FULL;
 	memset(&q, 0, sizeof(q));
-	new_uuid(q.id, sizeof(q.id));
+	uuid_v4(q.id, sizeof(q.id));
 	snprintf(q.device_id, sizeof(q.device_id), "%s", in->device_id);
 	snprintf(q.public_key, sizeof(q.public_key), "%s", in->public_key);
 	snprintf(q.role, sizeof(q.role), "%s", in->role);

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "msgtypes.h"
 #include "scopes.h"
+#include "uuid.h"
 #include "ws.h"
 
 #define GW_MAXPENDING	64
@@ -164,18 +165,11 @@ void
 gw_open(struct wsconn *c)
 {
 	struct timeval	 tv = { WS_HANDSHAKE_SEC, 0 };
-	unsigned char	 u[16];
 	cJSON		*p;
 
 	if (gw_base == NULL)
 		fatalx("gw_init not called");
-	randombytes_buf(u, sizeof(u));
-	u[6] = (u[6] & 0x0f) | 0x40;	/* a version 4 UUID */
-	u[8] = (u[8] & 0x3f) | 0x80;
-	snprintf(c->nonce, sizeof(c->nonce), "%02x%02x%02x%02x-%02x%02x-"
-	    "%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2],
-	    u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
-	    u[13], u[14], u[15]);
+	uuid_v4(c->nonce, sizeof(c->nonce));
 	c->challenge_ts = wall_ms();
 	c->state = WSS_CHALLENGE;
 	if ((c->timer = evtimer_new(gw_base, tick_cb, c)) != NULL)
