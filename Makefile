@@ -106,6 +106,8 @@ TEST_OBJS_model		 = $(BUILD)/agentd/model_wire.o \
 TEST_INC_model		 = -Iagentd
 TEST_OBJS_sessionkey	 = $(BUILD)/agentd/sessionkey.o
 TEST_INC_sessionkey	 = -Iagentd
+TEST_OBJS_skillmd	 = $(BUILD)/agentd/skillmd.o
+TEST_INC_skillmd	 = -Iagentd
 
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libcommon.a $$(TEST_OBJS_$$*)
@@ -152,6 +154,8 @@ FUZZ_SRCS_anthropic	 = $(FUZZ_SRCS_openai)
 FUZZ_INC_anthropic	 = -Iagentd
 FUZZ_SRCS_sessionkey	 = agentd/sessionkey.c
 FUZZ_INC_sessionkey	 = -Iagentd
+FUZZ_SRCS_skillmd	 = agentd/skillmd.c
+FUZZ_INC_skillmd	 = -Iagentd
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(wildcard common/*.h) $$(FUZZ_SRCS_$$*)
 	@mkdir -p build-fuzz

@@ -221,6 +221,8 @@ main(void)
 	config_init(agentd.db);
 	memory_init(agentd.db);
 	rpc_init();
+	/* the skill roots are read before the chroot, as root */
+	skills_init(&agentd.config);
 	if ((agentd.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	/* the resolver and the CA file are read before the chroot */

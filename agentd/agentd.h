@@ -109,6 +109,13 @@ cJSON	*m_tools_effective(const struct capability *, const cJSON *, int *);
 int	 schema_check(const cJSON *schema, const cJSON *value, char *msg,
 	    size_t msgsz);
 
+/* skills.c: agent skills (SKILL.md), read from the skill roots at start */
+void	 skills_init(const struct kv *);
+int	 skills_configured(void);
+char	*skills_system(const char *system, const struct tool_ctx *);
+char	*skill_read(const struct tool_ctx *, const cJSON *, int *);
+cJSON	*m_skills_list(const struct capability *, const cJSON *, int *);
+
 /* turn.c: the agent loop */
 int	 session_key_ok(const char *);
 int	 turn_active(const char *session);

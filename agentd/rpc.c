@@ -86,6 +86,7 @@ static const struct method {
 	{ "tools.catalog", "operator.read", m_tools_catalog },
 	{ "tools.effective", "operator.read", m_tools_effective },
 	{ "models.list", "operator.read", m_models_list },
+	{ "skills.list", "operator.read", m_skills_list },
 	{ "v1.chat.completions", "operator.write", m_v1_chat },
 };
 

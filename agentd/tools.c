@@ -218,9 +218,22 @@ static const struct tool builtins[] = {
 	    "{\"type\":\"object\",\"properties\":{\"command\":{\"type\":"
 	    "\"string\",\"minLength\":1,\"maxLength\":4096}},\"required\":["
 	    "\"command\"],\"additionalProperties\":false}", t_exec },
+	{ "skill_read", "operator.read",
+	    "Load the instructions of a skill listed in the system prompt, "
+	    "by its name.",
+	    "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":"
+	    "\"string\",\"minLength\":1,\"maxLength\":64}},\"required\":["
+	    "\"name\"],\"additionalProperties\":false}", skill_read },
 };
 
 #define NTOOLS	(sizeof(builtins) / sizeof(builtins[0]))
+
+/* skill_read exists only when a skills-dir is configured */
+static int
+present(const struct tool *t)
+{
+	return t->run != skill_read || skills_configured();
+}
 
 static const struct tool *
 find(const char *name)
@@ -228,7 +241,8 @@ find(const char *name)
 	size_t	 i;
 
 	for (i = 0; name != NULL && i < NTOOLS; i++)
-		if (strcmp(builtins[i].name, name) == 0)
+		if (strcmp(builtins[i].name, name) == 0 &&
+		    present(&builtins[i]))
 			return &builtins[i];
 	return NULL;
 }
@@ -301,7 +315,8 @@ tools_effective(const struct tool_ctx *c)
 	size_t	 i;
 
 	for (i = 0; i < NTOOLS; i++) {
-		if (tool_refusal(c, builtins[i].name) != NULL)
+		if (!present(&builtins[i]) ||
+		    tool_refusal(c, builtins[i].name) != NULL)
 			continue;
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "name", builtins[i].name);
@@ -363,6 +378,8 @@ m_tools_catalog(const struct capability *cap, const cJSON *params, int *ok)
 	(void)params;
 	arr = cJSON_AddArrayToObject(o, "tools");
 	for (i = 0; i < NTOOLS; i++) {
+		if (!present(&builtins[i]))
+			continue;
 		t = cJSON_CreateObject();
 		cJSON_AddStringToObject(t, "name", builtins[i].name);
 		cJSON_AddStringToObject(t, "description",

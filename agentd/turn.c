@@ -341,6 +341,18 @@ turn_config(struct turn *t, char *err, size_t errsz)
 		    "You are a helpful assistant running inside clawgate.");
 		cJSON_Delete(v);
 	}
+	{
+		/* the skills the run may load with skill_read */
+		struct tool_ctx	 tc = { .cap = &t->cap, .agent = t->agent,
+				    .session = t->session };
+		char		*s;
+
+		if (t->system != NULL &&
+		    (s = skills_system(t->system, &tc)) != NULL) {
+			free(t->system);
+			t->system = s;
+		}
+	}
 	(void)sys;
 	return 0;
 }

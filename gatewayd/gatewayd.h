@@ -33,6 +33,7 @@ struct conf_listen {
 #define CONF_MAXSECVERIFY	16
 #define CONF_MAXSECARGS		8
 #define CONF_MAXSECNAMES	16
+#define CONF_MAXSKILLDIRS	8
 
 /* a secret provider: env, file or exec (the vault is implicit) */
 struct conf_secprov {
@@ -67,6 +68,9 @@ struct gwconf {
 	unsigned		rl_lockout;	/* seconds */
 	int			rl_exempt_loopback;
 	char			model_ca_file[PATH_MAX];	/* agentd */
+	/* skill roots (agentd reads them before its chroot) */
+	char			skills_dir[CONF_MAXSKILLDIRS][PATH_MAX];
+	int			nskills_dir;
 	/* device pairing (authd): silent approval of loopback devices */
 	int			pair_auto_local;
 	/* trusted reverse proxies (authd decides, front forwards) */

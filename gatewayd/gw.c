@@ -52,6 +52,7 @@ static const char *methods[] = {
 	"sessions.list", "sessions.preview", "sessions.reset", "chat.history",
 	"chat.send", "chat.abort", "agent.wait",
 	"tools.catalog", "tools.effective", "tools.invoke", "models.list",
+	"skills.list",
 	"device.pair.list", "device.pair.approve", "device.pair.reject",
 	"device.pair.remove", "device.token.rotate", "device.token.revoke",
 };

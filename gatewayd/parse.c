@@ -367,6 +367,30 @@ parse_trusted_proxy(struct gwconf *c, char **tok, int n, const char *file,
 	return 0;
 }
 
+/* skills-dir PATH: a skill root, up to 8, each once */
+static int
+parse_skills_dir(struct gwconf *c, char **tok, int n, const char *file,
+    int line)
+{
+	char	 path[PATH_MAX];
+	int	 i;
+
+	if (n != 2)
+		return perr(file, line, "skills-dir: expected 1 argument");
+	if (set_path(path, sizeof(path), tok[1], file, line, tok[0]) == -1)
+		return -1;
+	for (i = 0; i < c->nskills_dir; i++)
+		if (strcmp(c->skills_dir[i], path) == 0)
+			return perr(file, line, "skills-dir: \"%s\" given twice",
+			    path);
+	if (c->nskills_dir >= CONF_MAXSKILLDIRS)
+		return perr(file, line, "skills-dir: at most %d directories",
+		    CONF_MAXSKILLDIRS);
+	snprintf(c->skills_dir[c->nskills_dir++], sizeof(c->skills_dir[0]),
+	    "%s", path);
+	return 0;
+}
+
 /* rate-limit failures N window S lockout S | rate-limit exempt-loopback
  * yes|no */
 static int
@@ -504,6 +528,9 @@ conf_parse(const char *path, struct gwconf *c, int check_owner)
 			NARGS(2, tok[0]);
 			if (set_path(c->model_ca_file, sizeof(c->model_ca_file),
 			    tok[1], path, line, tok[0]) == -1)
+				errors++;
+		} else if (strcmp(tok[0], "skills-dir") == 0) {
+			if (parse_skills_dir(c, tok, n, path, line) == -1)
 				errors++;
 		} else if (strcmp(tok[0], "libexec-dir") == 0) {
 			NARGS(2, tok[0]);
@@ -646,6 +673,8 @@ conf_print(FILE *f, const struct gwconf *c)
 	fprintf(f, "rate-limit exempt-loopback %s\n",
 	    c->rl_exempt_loopback ? "yes" : "no");
 	fprintf(f, "model-ca-file \"%s\"\n", c->model_ca_file);
+	for (i = 0; i < c->nskills_dir; i++)
+		fprintf(f, "skills-dir \"%s\"\n", c->skills_dir[i]);
 	fprintf(f, "pairing auto-approve-local %s\n",
 	    c->pair_auto_local ? "yes" : "no");
 	conf_print_secrets(f, c);

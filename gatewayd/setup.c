@@ -274,6 +274,13 @@ role_config(struct parent *p, int role, struct kv *kv)
 	case ROLE_AGENTD:
 		if (role == ROLE_AGENTD)
 			kv_set(kv, "model-ca-file", p->conf.model_ca_file);
+		for (i = 0; role == ROLE_AGENTD && i < p->conf.nskills_dir;
+		    i++) {
+			char	 k[32];
+
+			snprintf(k, sizeof(k), "skills-dir-%d", i);
+			kv_set(kv, k, p->conf.skills_dir[i]);
+		}
 		dirpath(path, sizeof(path), p->conf.state_dir, role_name(role),
 		    NULL);
 		kv_set(kv, "chroot", path);

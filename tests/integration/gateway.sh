@@ -37,7 +37,7 @@ out=$(wsc default "$T")
 check "the first frame is connect.challenge with a nonce and ts" \
     grep -q '"frames":\[{"type":"event","event":"connect.challenge","payload":{"nonce":"[0-9a-f-]\{36\}","ts":[0-9]*}}' <<<"$out"
 check "hello-ok with protocol 4 and only implemented methods" \
-    grep -q '"type":"hello-ok","protocol":4,.*"features":{"methods":\["health","status","config.get","config.set","config.patch","config.unset","config.list","config.keys","config.import","sessions.list","sessions.preview","sessions.reset","chat.history","chat.send","chat.abort","agent.wait","tools.catalog","tools.effective","tools.invoke","models.list","device.pair.list","device.pair.approve","device.pair.reject","device.pair.remove","device.token.rotate","device.token.revoke"\],"events":\["connect.challenge","tick","chat","agent","device.pair.requested","device.pair.resolved"\]' <<<"$out"
+    grep -q '"type":"hello-ok","protocol":4,.*"features":{"methods":\["health","status","config.get","config.set","config.patch","config.unset","config.list","config.keys","config.import","sessions.list","sessions.preview","sessions.reset","chat.history","chat.send","chat.abort","agent.wait","tools.catalog","tools.effective","tools.invoke","models.list","skills.list","device.pair.list","device.pair.approve","device.pair.reject","device.pair.remove","device.token.rotate","device.token.revoke"\],"events":\["connect.challenge","tick","chat","agent","device.pair.requested","device.pair.resolved"\]' <<<"$out"
 check "hello-ok auth: token, operator, the requested scope" \
     grep -q '"auth":{"method":"token","role":"operator","scopes":\["operator.read"\]' <<<"$out"
 check "health answered after hello-ok" grep -q '"id":"h","ok":true,"payload":{"ok":true' <<<"$out"

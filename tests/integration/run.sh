@@ -247,6 +247,7 @@ S_PID=$A_PID; S_DIR=$A_DIR; suite_stop; suite_cleanup
 . "$here/secrets.sh"
 . "$here/config.sh"
 . "$here/turns.sh"
+. "$here/skills.sh"
 
 # ---------------------------------------------------------------- seccomp
 if [ $SAN = 0 ]; then
