@@ -209,6 +209,7 @@ bench: deps
 	@sh etc/mkusers.sh
 	bash bench/startup.sh $(BUILD)/bin
 	bash bench/http.sh $(BUILD)/bin
+	bash bench/turns.sh $(BUILD)/bin
 
 lint:
 	mandoc -Tlint -W warning man/*.[1-9]

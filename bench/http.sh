@@ -3,9 +3,12 @@
 # the same run with nginx and (optionally) the reference OpenClaw gateway:
 #   1. GET /healthz with wrk: clawgate, nginx (`return 200` of the same
 #      body, 1 worker process), OpenClaw
-#   2. authenticated requests with wrk: clawgate GET /api/v1/whoami with a
-#      bearer token vs OpenClaw POST /tools/invoke (sessions_list) with its
-#      gateway token; at CONNS and at LAT_CONNS connections
+#   2. authenticated requests with wrk, the same route and tool on both:
+#      POST /tools/invoke {"tool":"sessions_list","args":{}} (a wrk Lua
+#      script), clawgate with a bearer token of scopes operator.write,
+#      OpenClaw with its gateway token; at CONNS and at LAT_CONNS
+#      connections; plus (WHOAMI=1) clawgate GET /api/v1/whoami with the
+#      same token, an extra line
 #   3. WebSocket upgrade + connect.challenge + connect (shared token) +
 #      hello-ok per second with bench/wsconnect.c; then (3b) the same
 #      connect with an Ed25519 device proof of a paired device
@@ -27,6 +30,7 @@
 #	THREADS=2	wrk threads
 #	CONNS=50	wrk connections
 #	LAT_CONNS=8	connections of the light-load run of section 2 (0: skip)
+#	WHOAMI=1	0: skip the extra clawgate GET /api/v1/whoami run of section 2
 #	WARMUP_S=2	an unreported wrk run of this length before each run
 #	WRK_TIMEOUT=10	wrk --timeout, in s (wrk's default, 2 s, would drop
 #			the peer's slow answers from its latency figures)
@@ -44,6 +48,8 @@
 #	PEER_DIR=/var/tmp/clawgate-bench/openclaw   peer install, reused
 #	PEER_SETTLE_S=5	idle time after the peer answers everything
 #	VERBOSE=0	1: print the raw output of every wrk run
+#	GIT_REV=...	the revision to print when BINDIR's tree is not a git work
+#			tree (an export with git archive)
 # wrk and nginx are installed with apt-get when missing.  Only processes
 # this script started are ever signalled, by pid or by the process group
 # the peer's start script made; every wait has a timeout.
@@ -70,6 +76,7 @@ REPEAT=${REPEAT:-1}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-50}
 LAT_CONNS=${LAT_CONNS:-8}
+WHOAMI=${WHOAMI:-1}
 WARMUP_S=${WARMUP_S:-2}
 WRK_TIMEOUT=${WRK_TIMEOUT:-10}
 WS_SECS=${WS_SECS:-10}
@@ -91,6 +98,7 @@ die() { echo "http.sh: $*" >&2; exit 1; }
 for v in DURATION REPEAT THREADS CONNS PEER_DEVICE_CONNS WRK_TIMEOUT WS_SECS WS_CONNS WS_PROCS WS_TIMEOUT_MS; do
 	case ${!v} in ''|*[!0-9]*|0) die "$v must be a positive integer" ;; esac
 done
+case $WHOAMI in 0|1) ;; *) die "WHOAMI must be 0 or 1" ;; esac
 for v in LAT_CONNS WARMUP_S PEER_SETTLE_S; do
 	case ${!v} in ''|*[!0-9]*) die "$v must be a non-negative integer" ;; esac
 done
@@ -123,7 +131,7 @@ now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }
 words() { echo $*; }	# a list on one line, single spaces
 
 # ---- header: how to reproduce, on what ----
-cmdline="DURATION=$DURATION REPEAT=$REPEAT THREADS=$THREADS CONNS=$CONNS LAT_CONNS=$LAT_CONNS"
+cmdline="DURATION=$DURATION REPEAT=$REPEAT THREADS=$THREADS CONNS=$CONNS LAT_CONNS=$LAT_CONNS WHOAMI=$WHOAMI"
 cmdline+=" WARMUP_S=$WARMUP_S WRK_TIMEOUT=$WRK_TIMEOUT WS_SECS=$WS_SECS"
 cmdline+=" WS_CONNS=$WS_CONNS WS_PROCS=$WS_PROCS WS_TIMEOUT_MS=$WS_TIMEOUT_MS WS_DEVICE=$WS_DEVICE"
 cmdline+=" WS_DEVTOKEN=$WS_DEVTOKEN PEERS=$PEERS"
@@ -131,7 +139,7 @@ cmdline+=" WS_DEVTOKEN=$WS_DEVTOKEN PEERS=$PEERS"
 cmdline+=" bash bench/http.sh $BIN_ARG"
 cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 mem=$(awk '/^MemTotal:/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo)
-rev=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
+rev=${GIT_REV:-$(git -C "$top" describe --always --dirty 2>/dev/null || echo "unknown (not a git work tree; GIT_REV=... names it)")}
 NCPU=$(nproc)
 echo "== clawgate HTTP / WebSocket request-rate benchmark =="
 echo "reproduce: $cmdline"
@@ -395,6 +403,7 @@ run_wrk() {
 	done
 	shown=${shown# }
 	[ -n "${CG_TOKEN:-}" ] && shown=${shown//"$CG_TOKEN"/TOKEN}
+	[ -n "${CG_WTOKEN:-}" ] && shown=${shown//"$CG_WTOKEN"/WTOKEN}
 	if [ "$REP" = 1 ]; then
 		printf '  %-44s wrk %s -d%ss %s\n' "$label" "$shown" "$DURATION" "$url"
 	else
@@ -639,6 +648,24 @@ CG_TOKEN=$("$BIN/clawctl" -s "$WORK/cg/clawctl.sock" token create --name bench 2
 [ -n "$CG_TOKEN" ] || die "clawctl token create printed no token"
 wait_200 "http://127.0.0.1:$CG_PORT/api/v1/whoami" 5000 -H "Authorization: Bearer $CG_TOKEN" ||
     die "GET /api/v1/whoami with the new token is not 200"
+# section 2: a token of scopes operator.write (which sessions_list needs),
+# POST /tools/invoke with the body OpenClaw gets
+CG_WTOKEN=$("$BIN/clawctl" -s "$WORK/cg/clawctl.sock" token create --name bench-write \
+    --scopes operator.write 2> "$WORK/clawctl.err") ||
+    { cat "$WORK/clawctl.err"; die "clawctl token create --scopes operator.write failed"; }
+[ -n "$CG_WTOKEN" ] || die "clawctl token create printed no token"
+TOOL_BODY='{"tool":"sessions_list","args":{}}'
+wait_200 "http://127.0.0.1:$CG_PORT/tools/invoke" 5000 -X POST -H "Authorization: Bearer $CG_WTOKEN" \
+    -H 'Content-Type: application/json' -d "$TOOL_BODY" ||
+    die "POST /tools/invoke sessions_list with the operator.write token is not 200"
+# post_lua FILE TOKEN: the wrk script of section 2 (wrk sends a body only
+# from a script)
+post_lua() {
+	printf '%s\n' "wrk.method = \"POST\"" "wrk.body = '$TOOL_BODY'" \
+	    "wrk.headers[\"Content-Type\"] = \"application/json\"" \
+	    "wrk.headers[\"Authorization\"] = \"Bearer $2\"" > "$1"
+}
+post_lua "$WORK/cg-post.lua" "$CG_WTOKEN"
 
 NGX_PORT=$(free_port)
 nginx_start "$NGX_PORT"
@@ -646,7 +673,8 @@ wait_200 "http://127.0.0.1:$NGX_PORT/healthz" 5000 || { cat "$WORK/nginx/error.l
 NGX_KIDS=$(ps -o pid= --ppid "$NGX_PID" 2>/dev/null | tr -s ' \n' ' ')
 NGX_VER=$("$NGINX" -v 2>&1 | sed 's/^nginx version: nginx\///')
 
-echo "clawgate: suite of $(echo $CG_PIDS | wc -w) processes on 127.0.0.1:$CG_PORT ($(words $CG_PIDS)); a token of scopes operator.admin"
+echo "clawgate: suite of $(echo $CG_PIDS | wc -w) processes on 127.0.0.1:$CG_PORT ($(words $CG_PIDS)); tokens of scopes"
+echo "          operator.admin (sections 1, 3) and operator.write (section 2)"
 echo "nginx:    $NGX_VER, master + 1 worker on 127.0.0.1:$NGX_PORT ($(words $NGX_PID $NGX_KIDS)), access_log off,"
 echo "          keepalive_requests 1000000 (clawgate never closes a keep-alive connection),"
 echo "          location /healthz { return 200 '{\"ok\":true,\"status\":\"live\"}'; }"
@@ -661,18 +689,27 @@ done
 agg cg.h; agg ngx.h
 nginx_stop
 echo
-echo "== 2. authenticated: clawgate GET /api/v1/whoami (bearer token) =="
+echo "== 2. authenticated: clawgate POST /tools/invoke $TOOL_BODY =="
+echo "  bearer token of scopes operator.write, wrk -s cg-post.lua (method, body, headers)"
 for REP in $(seq 1 "$REPEAT"); do
-	run_wrk cg.a.$REP "clawgate whoami, $CONNS conns" "$CG_PIDS" "$CONNS" \
-	    "http://127.0.0.1:$CG_PORT/api/v1/whoami" -H "Authorization: Bearer $CG_TOKEN"
+	run_wrk cg.a.$REP "clawgate tools/invoke, $CONNS conns" "$CG_PIDS" "$CONNS" \
+	    "http://127.0.0.1:$CG_PORT/tools/invoke" -s "$WORK/cg-post.lua"
 done
 agg cg.a
 if [ "$LAT_CONNS" -gt 0 ]; then
 	for REP in $(seq 1 "$REPEAT"); do
-		run_wrk cg.l.$REP "clawgate whoami, $LAT_CONNS conns" "$CG_PIDS" "$LAT_CONNS" \
-		    "http://127.0.0.1:$CG_PORT/api/v1/whoami" -H "Authorization: Bearer $CG_TOKEN"
+		run_wrk cg.l.$REP "clawgate tools/invoke, $LAT_CONNS conns" "$CG_PIDS" "$LAT_CONNS" \
+		    "http://127.0.0.1:$CG_PORT/tools/invoke" -s "$WORK/cg-post.lua"
 	done
 	agg cg.l
+fi
+if [ "$WHOAMI" = 1 ]; then
+	echo "  extra: clawgate GET /api/v1/whoami, the same token (no body, no tool)"
+	for REP in $(seq 1 "$REPEAT"); do
+		run_wrk cg.wh.$REP "clawgate whoami, $CONNS conns" "$CG_PIDS" "$CONNS" \
+		    "http://127.0.0.1:$CG_PORT/api/v1/whoami" -H "Authorization: Bearer $CG_WTOKEN"
+	done
+	agg cg.wh
 fi
 echo
 echo "== 3. WebSocket: upgrade, connect.challenge, connect (token), hello-ok, close =="
@@ -744,9 +781,8 @@ else
 	PEER_TOKEN=$(cat "$PEER_RDIR/token")
 	# /healthz answers long before the gateway is done starting: until then
 	# tools and WebSocket connects fail with "unavailable during startup"
-	PEER_BODY='{"tool":"sessions_list","args":{}}'
 	wait_200 "http://127.0.0.1:$PEER_PORT/tools/invoke" $((PEER_TIMEOUT_S * 1000)) -X POST \
-	    -H "Authorization: Bearer $PEER_TOKEN" -H 'Content-Type: application/json' -d "$PEER_BODY" ||
+	    -H "Authorization: Bearer $PEER_TOKEN" -H 'Content-Type: application/json' -d "$TOOL_BODY" ||
 	    { tail -n 5 "$PEER_RDIR/gateway.log"; die "peer POST /tools/invoke not 200 within $PEER_TIMEOUT_S s"; }
 	limit=$(( $(now_us) + PEER_TIMEOUT_S * 1000000 ))
 	until "$WSC" -c 1 -d 1 127.0.0.1 "$PEER_PORT" "$PEER_TOKEN" 2>/dev/null | grep -q '^ok=[1-9]'; do
@@ -757,9 +793,7 @@ else
 	sleep "$PEER_SETTLE_S"
 	PEER_PIDS=$(peer_members)
 	echo "peer:    $(echo $PEER_PIDS | wc -w) processes in group $PEER_PGID on 127.0.0.1:$PEER_PORT ($(words $PEER_PIDS))"
-	printf '%s\n' "wrk.method = \"POST\"" "wrk.body = '$PEER_BODY'" \
-	    "wrk.headers[\"Content-Type\"] = \"application/json\"" \
-	    "wrk.headers[\"Authorization\"] = \"Bearer $PEER_TOKEN\"" > "$WORK/post.lua"
+	post_lua "$WORK/post.lua" "$PEER_TOKEN"
 	echo
 	echo "== 1. peer GET /healthz =="
 	for REP in $(seq 1 "$REPEAT"); do
@@ -826,8 +860,9 @@ row() {	# row TITLE KEY-suffix: rps, then p50 / p99
 	    "$(get "ngx.$2.bad"), $(get "ngx.$2.cpu")" "$(get "oc.$2.bad"), $(get "oc.$2.cpu")"
 }
 row "GET /healthz, $CONNS c," h
-row "auth (whoami | tools/invoke) $CONNS c," a
-[ "$LAT_CONNS" -gt 0 ] && row "auth, $LAT_CONNS c," l
+row "tools/invoke sessions_list $CONNS c," a
+[ "$LAT_CONNS" -gt 0 ] && row "tools/invoke, $LAT_CONNS c," l
+[ "$WHOAMI" = 1 ] && row "(extra) whoami, $CONNS c," wh
 wsrow() {	# wsrow TITLE KEY-suffix
 	printf "$fmt" "$1" "$(get "cg.$2.rps")" "-" "$(get "oc.$2.rps")"
 	printf "$fmt" "  p50 / p99 ms" "$(get "cg.$2.p50") / $(get "cg.$2.p99")" "-" \
@@ -849,7 +884,11 @@ echo "goal /healthz clawgate >= 0.8x nginx: ${r}x, $(verdict "$r >= 0.8") (per s
 if [ "$PEERS" = 1 ]; then
 	r=$(ratio "$(get cg.a.rps)" "$(get oc.a.rps)")
 	e=$(ratio "$(get cg.a.eff)" "$(get oc.a.eff)")
-	echo "goal auth clawgate >= 300x openclaw ($CONNS c): ${r}x, $(verdict "$r >= 300") (per server CPU-second: ${e}x)"
+	echo "goal tools/invoke clawgate >= 300x openclaw ($CONNS c): ${r}x, $(verdict "$r >= 300") (per server CPU-second: ${e}x)"
+	if [ "$LAT_CONNS" -gt 0 ]; then
+		r=$(ratio "$(get cg.l.rps)" "$(get oc.l.rps)")
+		echo "tools/invoke clawgate / openclaw at $LAT_CONNS c: ${r}x"
+	fi
 	r=$(ratio "$(get cg.w.rps)" "$(get oc.w.rps)")
 	echo "ws connect+hello-ok clawgate / openclaw: ${r}x"
 	if [ "$WS_DEVICE" = 1 ]; then
@@ -863,9 +902,9 @@ if [ "$PEERS" = 1 ]; then
 	r=$(ratio "$(get cg.h.rps)" "$(get oc.h.rps)")
 	echo "/healthz clawgate / openclaw: ${r}x"
 else
-	echo "goal auth clawgate >= 300x openclaw: needs PEERS=1"
+	echo "goal tools/invoke clawgate >= 300x openclaw: needs PEERS=1"
 fi
-g="goal auth p99 <= 5 ms: $(get cg.a.p99) ms at $CONNS c, $(verdict "$(get cg.a.p99) <= 5")"
+g="goal tools/invoke p99 <= 5 ms: $(get cg.a.p99) ms at $CONNS c, $(verdict "$(get cg.a.p99) <= 5")"
 [ "$LAT_CONNS" -gt 0 ] && g+="; $(get cg.l.p99) ms at $LAT_CONNS c, $(verdict "$(get cg.l.p99) <= 5")"
 echo "$g"
 if [ "$WS_DEVICE" != 1 ]; then

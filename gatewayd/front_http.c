@@ -20,6 +20,9 @@
  */
 #include <sys/queue.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -237,6 +240,18 @@ conn_setup(struct hconn *hc)
 		return;
 	}
 	hc->evcon = evcon;
+	/*
+	 * Small writes go out at once: a gateway session sends a response
+	 * and several events in a row, and Nagle's algorithm would hold the
+	 * later ones for the client's delayed ACK (about 40 ms each turn).
+	 */
+	{
+		int	 one = 1;
+
+		if (bufferevent_getfd(hc->bev) != -1)
+			(void)setsockopt(bufferevent_getfd(hc->bev),
+			    IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
 	if ((hc->incb = evbuffer_add_cb(bufferevent_get_input(hc->bev),
 	    conn_input, hc)) == NULL)
 		fatalx("http: evbuffer_add_cb");
