@@ -20,6 +20,11 @@ log-dir "$rundir/log"
 libexec-dir "$bindir"
 control-socket "$rundir/clawctl.sock"
 listen on 127.0.0.1 port $port
+# a vault for model keys (clawctl secrets set OPENAI_API_KEY < keyfile),
+# and the references agentd may fetch for its providers
+secrets vault-key "$rundir/vault.key"
+secrets outbound "vault:vault:OPENAI_API_KEY"
+secrets outbound "vault:vault:ANTHROPIC_API_KEY"
 CONF
 	chmod 0644 "$conf"
 fi
