@@ -21,7 +21,7 @@ static const int agentd_syscalls[] = {
 	SCMP_SYS(socket), SCMP_SYS(connect), SCMP_SYS(getsockopt),
 	SCMP_SYS(setsockopt), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
 	SCMP_SYS(sendto), SCMP_SYS(recvfrom), SCMP_SYS(readv),
-	SCMP_SYS(ioctl), SCMP_SYS(shutdown), SCMP_SYS(uname),
+	SCMP_SYS(ioctl), SCMP_SYS(shutdown),
 	/* LMDB commits (the config store) */
 	SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(lseek),
 	SCMP_SYS(writev), SCMP_SYS(fdatasync), SCMP_SYS(msync),

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "pairing.h"
 #include "scopes.h"
+#include "state.h"
 #include "uuid.h"
 
 #define DEV_VERSION	1
@@ -69,8 +70,6 @@ void
 pairing_init(MDB_env *e)
 {
 	MDB_txn	*t;
-	MDB_dbi	 meta;
-	MDB_val	 k, v;
 	int	 r;
 
 	env = e;
@@ -78,23 +77,9 @@ pairing_init(MDB_env *e)
 		fatalx("pairing: %s", mdb_strerror(r));
 	if ((r = mdb_dbi_open(t, "devices", MDB_CREATE, &dbi_dev)) != 0 ||
 	    (r = mdb_dbi_open(t, "pairing-requests", MDB_CREATE,
-	    &dbi_req)) != 0 ||
-	    (r = mdb_dbi_open(t, "meta", MDB_CREATE, &meta)) != 0)
+	    &dbi_req)) != 0)
 		fatalx("pairing: %s", mdb_strerror(r));
-	k.mv_data = "device-token-key";
-	k.mv_size = strlen(k.mv_data);
-	r = mdb_get(t, meta, &k, &v);
-	if (r == 0 && v.mv_size == sizeof(tkey))
-		memcpy(tkey, v.mv_data, sizeof(tkey));
-	else if (r == MDB_NOTFOUND) {
-		crypto_auth_hmacsha256_keygen(tkey);
-		v.mv_data = tkey;
-		v.mv_size = sizeof(tkey);
-		if ((r = mdb_put(t, meta, &k, &v, 0)) != 0)
-			fatalx("pairing: %s", mdb_strerror(r));
-	} else
-		fatalx("pairing: the device token key in the database is "
-		    "corrupt; refusing to start rather than lose every device");
+	state_key(t, "device-token-key", tkey, sizeof(tkey));
 	if ((r = mdb_txn_commit(t)) != 0)
 		fatalx("pairing: %s", mdb_strerror(r));
 }

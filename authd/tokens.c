@@ -14,6 +14,7 @@
 
 #include "codec.h"
 #include "log.h"
+#include "state.h"
 #include "tokens.h"
 
 #define TOKEN_PREFIX	"cg_"
@@ -27,30 +28,14 @@ void
 tokens_init(MDB_env *e)
 {
 	MDB_txn	*t;
-	MDB_dbi	 meta;
-	MDB_val	 k, v;
 	int	 r;
 
 	env = e;
 	if ((r = mdb_txn_begin(env, NULL, 0, &t)) != 0)
 		fatalx("tokens: %s", mdb_strerror(r));
-	if ((r = mdb_dbi_open(t, "tokens", MDB_CREATE, &dbi_tokens)) != 0 ||
-	    (r = mdb_dbi_open(t, "meta", MDB_CREATE, &meta)) != 0)
+	if ((r = mdb_dbi_open(t, "tokens", MDB_CREATE, &dbi_tokens)) != 0)
 		fatalx("tokens: %s", mdb_strerror(r));
-	k.mv_data = "token-hmac-key";
-	k.mv_size = strlen(k.mv_data);
-	r = mdb_get(t, meta, &k, &v);
-	if (r == 0 && v.mv_size == sizeof(hkey))
-		memcpy(hkey, v.mv_data, sizeof(hkey));
-	else if (r == MDB_NOTFOUND) {
-		crypto_auth_hmacsha256_keygen(hkey);
-		v.mv_data = hkey;
-		v.mv_size = sizeof(hkey);
-		if ((r = mdb_put(t, meta, &k, &v, 0)) != 0)
-			fatalx("tokens: %s", mdb_strerror(r));
-	} else
-		fatalx("tokens: the token key in the database is corrupt; "
-		    "refusing to start rather than lose every token");
+	state_key(t, "token-hmac-key", hkey, sizeof(hkey));
 	if ((r = mdb_txn_commit(t)) != 0)
 		fatalx("tokens: %s", mdb_strerror(r));
 }

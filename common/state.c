@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "log.h"
 #include "state.h"
 
@@ -80,4 +82,35 @@ state_count_start(MDB_env *e)
 	if ((r = mdb_txn_commit(t)) != 0)
 		fatalx("mdb_txn_commit: %s", mdb_strerror(r));
 	return n;
+}
+
+/*
+ * A random key of len bytes kept under name in the "meta" database of an
+ * open write transaction: read if there, made if not.  A value of another
+ * size is corruption: fatal, rather than replace the key and lose
+ * everything it protects.
+ */
+void
+state_key(MDB_txn *t, const char *name, uint8_t *key, size_t len)
+{
+	MDB_dbi	 meta;
+	MDB_val	 k, v;
+	int	 r;
+
+	if ((r = mdb_dbi_open(t, "meta", MDB_CREATE, &meta)) != 0)
+		fatalx("state: %s", mdb_strerror(r));
+	k.mv_data = (void *)name;
+	k.mv_size = strlen(name);
+	r = mdb_get(t, meta, &k, &v);
+	if (r == 0 && v.mv_size == len)
+		memcpy(key, v.mv_data, len);
+	else if (r == MDB_NOTFOUND) {
+		randombytes_buf(key, len);
+		v.mv_data = key;
+		v.mv_size = len;
+		if ((r = mdb_put(t, meta, &k, &v, 0)) != 0)
+			fatalx("state: %s", mdb_strerror(r));
+	} else
+		fatalx("state: the %s in the database is corrupt; refusing to "
+		    "start rather than lose what it protects", name);
 }

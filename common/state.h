@@ -18,5 +18,6 @@ MDB_env	*state_open(const char *dir, size_t mapsize);
 MDB_env	*state_open_child(const struct kv *, size_t mapsize);
 /* increments and returns the "starts" counter; committed durably */
 uint64_t state_count_start(MDB_env *);
+void	state_key(MDB_txn *, const char *name, uint8_t *key, size_t len);
 
 #endif
